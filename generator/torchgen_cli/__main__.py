@@ -1,0 +1,5 @@
+"""Run the torchgen command line as `python -m torchgen_cli`."""
+
+from torchgen_cli.cli import main
+
+main()

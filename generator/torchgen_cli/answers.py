@@ -1,0 +1,43 @@
+"""Answers given on the command line with `--data KEY=VALUE`, checked against copier.yml."""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from torchgen_cli.errors import USAGE, CliError
+
+
+def parse_data(items: Iterable[str]) -> dict[str, str]:
+    """Split each KEY=VALUE at its first '='; a later KEY replaces an earlier one."""
+    data: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise CliError(f"--data expects KEY=VALUE, got {item!r}", USAGE)
+        data[key.strip()] = value
+    return data
+
+
+def question_names(config: Path) -> list[str]:
+    """Return the names of the questions in a copier.yml: public keys not hidden by `when: false`."""
+    try:
+        settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise CliError(f"cannot read {config}: {error}") from None
+    if not isinstance(settings, dict):
+        raise CliError(f"{config} is not a Copier configuration (not a mapping)")
+    return [
+        name
+        for name, spec in settings.items()
+        if not name.startswith("_") and not (isinstance(spec, dict) and spec.get("when") is False)
+    ]
+
+
+def check_keys(data: dict[str, str], names: list[str]) -> None:
+    """Fail with the list of valid keys when `data` answers a question the template lacks."""
+    unknown = [key for key in data if key not in names]
+    if unknown:
+        raise CliError(
+            f"unknown --data key {unknown[0]!r}; valid keys: {', '.join(names)}", USAGE
+        )

@@ -1,0 +1,176 @@
+"""Render the Copier template beside the target, then move the result into place."""
+
+import shutil
+import tempfile
+import warnings
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import copier
+import jinja2
+from copier.errors import CopierError, DirtyLocalWarning
+
+from torchgen_cli.errors import FAILURE, USAGE, CliError
+
+CONFIG_NAMES = ("copier.yml", "copier.yaml")
+REMOTE_PREFIXES = ("gh:", "gl:", "git@", "git+")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A template source as copier takes it, with its copier.yml when it is a local folder."""
+
+    location: str
+    vcs_ref: str | None
+    config: Path | None
+    builtin: bool
+
+
+def builtin_template() -> Path:
+    """Return the template shipped in the wheel, or the repository root in a development install."""
+    shipped = Path(__file__).parent / "template_src"
+    return shipped if shipped.is_dir() else Path(__file__).parents[2]
+
+
+def resolve_source(template: str | None, vcs_ref: str | None) -> Source:
+    """Check the template source and whether --vcs-ref can apply, before anything is written."""
+    if template is not None and ("://" in template or template.startswith(REMOTE_PREFIXES)):
+        return Source(template, vcs_ref, config=None, builtin=False)
+    folder = builtin_template() if template is None else Path(template).expanduser().absolute()
+    shown, code = (repr(template), USAGE) if template else (f"torchgen's template {folder}", FAILURE)
+    if folder.is_file():  # a git bundle; copier checks it
+        return Source(str(folder), vcs_ref, config=None, builtin=False)
+    if not folder.is_dir():
+        raise CliError(f"template folder {shown} does not exist", code)
+    config = next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
+    if config is None:
+        raise CliError(f"{shown} is not a Copier template: it has no copier.yml", code)
+    is_git = (folder / ".git").exists()
+    if vcs_ref is not None and not is_git:
+        raise CliError(f"--vcs-ref needs a git template, but {shown} is not a git repository", USAGE)
+    if template is None and is_git and vcs_ref is None:
+        vcs_ref = "HEAD"  # a development checkout: render the working tree, not the newest tag
+    return Source(str(folder), vcs_ref, config, builtin=template is None)
+
+
+def render(
+    source: Source,
+    target: Path,
+    data: Mapping[str, str],
+    user_defaults: Mapping[str, str],
+    *,
+    defaults: bool,
+    force: bool,
+    pretend: bool,
+) -> Mapping[str, Any]:
+    """Render `source` to `target` and return the answers; on failure leave nothing behind."""
+    _check_target(target, force)
+    if pretend:
+        return _run_copier(source, target, data, user_defaults, defaults=defaults, pretend=True)
+    created = _make_folders(target.parent)
+    try:
+        with tempfile.TemporaryDirectory(prefix=f".{target.name}.torchgen-", dir=target.parent) as tmp:
+            rendered = Path(tmp) / target.name
+            answers = _run_copier(
+                source, rendered, data, user_defaults, defaults=defaults, pretend=False
+            )
+            _move_into_place(rendered, target)
+    except OSError as error:
+        raise CliError(f"cannot write {target}: {_one_line(error)}") from None
+    finally:
+        if not target.exists():
+            for folder in created:
+                with suppress(OSError):
+                    folder.rmdir()
+    return answers
+
+
+def _check_target(target: Path, force: bool) -> None:
+    """Refuse a target that is a file, or a non-empty folder without --force."""
+    if target.exists() and not target.is_dir():
+        raise CliError(f"{target} exists and is not a folder", USAGE)
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise CliError(f"{target} is not empty; pass --force to write into it", USAGE)
+    blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise CliError(f"cannot create {target}: {blocker} is a file, not a folder")
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents; return the ones created, deepest first."""
+    missing = [path for path in (folder, *folder.parents) if not path.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CliError(f"cannot create {folder}: {_one_line(error)}") from None
+    return missing
+
+
+def _run_copier(
+    source: Source,
+    dst: Path,
+    data: Mapping[str, str],
+    user_defaults: Mapping[str, str],
+    *,
+    defaults: bool,
+    pretend: bool,
+) -> Mapping[str, Any]:
+    """Run copier's copy and turn its failures into one-line errors."""
+    try:
+        with warnings.catch_warnings():
+            if source.builtin:  # a development checkout is always dirty; the warning is noise
+                warnings.simplefilter("ignore", DirtyLocalWarning)
+            worker = copier.run_copy(
+                source.location,
+                dst,
+                data=dict(data),
+                user_defaults=dict(user_defaults),
+                vcs_ref=source.vcs_ref,
+                defaults=defaults,
+                overwrite=True,
+                pretend=pretend,
+                quiet=not pretend,
+            )
+    except KeyboardInterrupt:
+        raise CliError("interrupted") from None
+    except (CopierError, jinja2.TemplateError, OSError) as error:
+        raise CliError(f"cannot render the template: {_one_line(error)}") from None
+    except ValueError as error:  # copier's verdict on an answer or on an unknown git ref
+        raise CliError(_one_line(error), USAGE) from None
+    return worker.answers.combined
+
+
+def _move_into_place(rendered: Path, target: Path) -> None:
+    """Rename the rendered folder to the target, or copy its files into an existing folder."""
+    if not target.exists():
+        rendered.rename(target)
+        return
+    # An existing folder keeps its identity (a shell may sit in it): copy rather than replace.
+    for path in rendered.rglob("*"):
+        existing = target / path.relative_to(rendered)
+        if existing.exists() and existing.is_dir() != path.is_dir():
+            kind = "folder" if existing.is_dir() else "file"
+            raise CliError(f"cannot write {existing}: a {kind} of that name is in the way")
+    was_empty = not any(target.iterdir())
+    try:
+        shutil.copytree(rendered, target, dirs_exist_ok=True)
+    except OSError:
+        if was_empty:
+            for child in target.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+        raise
+
+
+def _one_line(error: BaseException) -> str:
+    """Reduce an error to one telling line: git's own message when a git command failed."""
+    stderr = getattr(error, "stderr", None)
+    if isinstance(stderr, str) and stderr.strip():
+        return stderr.strip().splitlines()[-1]
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

@@ -1,0 +1,5 @@
+"""Entry point for `python -m <package>`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,34 @@
+"""DataLoader factory."""
+
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from .sampler import EpochSampler
+
+
+def build_dataloader(
+    dataset: Dataset,
+    *,
+    batch_size: int,
+    shuffle: bool,
+    num_workers: int,
+    seed: int,
+    pin_memory: bool,
+) -> DataLoader:
+    """A loader whose order is set per epoch through `loader.sampler.set_epoch`.
+
+    Training loaders drop the last partial batch: every optimizer step then sees the same
+    number of samples, and BatchNorm never gets a batch of one.
+    """
+    sampler = EpochSampler(len(dataset), shuffle=shuffle, seed=seed)
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        sampler=sampler,
+        num_workers=num_workers,
+        pin_memory=pin_memory,  # only worth it when copying to CUDA
+        persistent_workers=num_workers > 0,
+        # Workers seed torch, random and numpy from this generator, so runs are reproducible.
+        generator=torch.Generator().manual_seed(seed),
+        drop_last=shuffle,
+    )

@@ -1,0 +1,25 @@
+"""Errors a user can cause, each with the exit code the CLI reports."""
+
+
+class ProjectError(Exception):
+    """A problem the user can fix: bad arguments, config, data or checkpoint (exit code 2)."""
+
+    exit_code = 2
+
+
+class ConfigError(ProjectError, ValueError):
+    """An unknown key, a wrong type or an out-of-range value in the configuration."""
+
+
+class DataError(ProjectError):
+    """A data file that is missing or malformed."""
+
+
+class CheckpointError(ProjectError):
+    """A checkpoint that is missing, truncated or not written by this project."""
+
+
+class NonFiniteError(ProjectError):
+    """Training produced a non-finite loss or gradient norm (exit code 3)."""
+
+    exit_code = 3

@@ -1,0 +1,1 @@
+"""Training loop, optimisation, evaluation and checkpoints."""

@@ -1,0 +1,1 @@
+"""Small helpers: seeding, device selection, logging and atomic file writes."""
