@@ -79,7 +79,7 @@ class OptimConfig:
 class TrainerConfig:
     """How training runs."""
 
-    max_epochs: int = 20
+    max_epochs: int = 10
     """Passes over the training data."""
     max_steps: int | None = None
     """Stop after this many optimizer steps (null: no limit)."""
@@ -215,6 +215,15 @@ def load_config(path: Path | None = None, overrides: list[str] | None = None) ->
             raise ConfigError(f"{path}: not valid YAML ({err.__class__.__name__})") from None
         _require(isinstance(data, dict), str(path), "expected a mapping of sections")
     return config_from_dict(data, overrides)
+
+
+def resolve_config(
+    saved: dict[str, Any] | None, path: Path | None, overrides: list[str] | None
+) -> Config:
+    """The config of a run: `path` if given, else the one `saved` in a checkpoint, else defaults."""
+    if path is None and saved is not None:
+        return config_from_dict(saved, overrides)
+    return load_config(path, overrides)
 
 
 def dump_config(cfg: Config, path: Path) -> None:

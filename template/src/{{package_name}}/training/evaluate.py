@@ -9,12 +9,12 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
-from ..config import config_from_dict, load_config
+from ..config import resolve_config
 from ..data import build_dataloader, load_splits
 from ..data.tabular import TabularSpec
 from ..models import build_model
 from ..utils.device import select_device
-from .checkpoint import load_checkpoint
+from .checkpoint import load_checkpoint, load_weights
 
 
 @torch.inference_mode()
@@ -50,16 +50,12 @@ def evaluate_checkpoint(
     apply on top (e.g. `data.path=other.csv`).
     """
     state = load_checkpoint(path)
-    cfg = (
-        load_config(config, overrides)
-        if config is not None
-        else config_from_dict(state["config"], overrides)
-    )
+    cfg = resolve_config(state["config"], config, overrides)
     spec = TabularSpec(**state["spec"])
     device = select_device(cfg.trainer.device)
     splits = load_splits(cfg.data, cfg.trainer.seed, classes=spec.classes)
     model = build_model(cfg.model, spec)
-    model.load_state_dict(state["model"])
+    load_weights(model, state["model"])
     loader = build_dataloader(
         splits.val,
         batch_size=cfg.data.batch_size,

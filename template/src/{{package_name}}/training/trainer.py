@@ -22,7 +22,7 @@ from ..models import build_model
 from ..utils.device import select_device
 from ..utils.log import MetricsLogger
 from ..utils.seed import rng_state, seed_everything, set_rng_state
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import load_weights, save_checkpoint
 from .evaluate import evaluate
 from .optim import build_optimizer, build_scheduler
 
@@ -62,8 +62,8 @@ class Trainer:
         self.epoch = self.step = self.batch_in_epoch = 0
         self.best_acc = -math.inf
 
-    def setup(self, resume: Path | None = None) -> "Trainer":
-        """Build data, model and optimiser; restore state from `resume` if given."""
+    def setup(self, resume: dict[str, Any] | None = None) -> "Trainer":
+        """Build data, model and optimiser; continue from the checkpoint `resume` if given."""
         cfg = self.cfg
         seed_everything(cfg.trainer.seed)
         splits = load_splits(cfg.data, cfg.trainer.seed)
@@ -94,8 +94,8 @@ class Trainer:
         self.ckpt_dir.mkdir(parents=True, exist_ok=True)
         dump_config(cfg, self.run_dir / "config.yaml")
         if resume is not None:
-            self.load_state_dict(load_checkpoint(resume, map_location=self.device))
-            log.info("resumed from %s at epoch %d, step %d", resume, self.epoch, self.step)
+            self.load_state_dict(resume)
+            log.info("resumed at epoch %d, step %d", self.epoch, self.step)
         self.metrics = MetricsLogger(
             self.run_dir / "metrics.jsonl", resume_step=self.step if resume else None
         )
@@ -197,7 +197,7 @@ class Trainer:
             "rng": rng_state(),
             "config": self.cfg.to_dict(),
             "spec": dataclasses.asdict(self.spec),
-            "torch_version": torch.__version__,
+            "torch_version": str(torch.__version__),  # TorchVersion is not weights_only-safe
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -208,7 +208,7 @@ class Trainer:
                 current = getattr(getattr(self.cfg, section), key)
                 if current != value:
                     log.warning("resuming with %s.%s = %r (was %r)", section, key, current, value)
-        self.model.load_state_dict(state["model"])
+        load_weights(self.model, state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.scaler.load_state_dict(state["scaler"])
