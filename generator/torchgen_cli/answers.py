@@ -1,6 +1,7 @@
 """Answers given on the command line with `--data KEY=VALUE`, checked against copier.yml."""
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import yaml
@@ -20,7 +21,7 @@ def parse_data(items: Iterable[str]) -> dict[str, str]:
 
 
 def question_names(config: Path) -> list[str]:
-    """Return the names of the questions in a copier.yml: public keys not hidden by `when: false`."""
+    """Return the question names in a copier.yml: public keys not hidden by `when: false`."""
     try:
         settings = yaml.safe_load(config.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -38,6 +39,12 @@ def check_keys(data: dict[str, str], names: list[str]) -> None:
     """Fail with the list of valid keys when `data` answers a question the template lacks."""
     unknown = [key for key in data if key not in names]
     if unknown:
-        raise CliError(
-            f"unknown --data key {unknown[0]!r}; valid keys: {', '.join(names)}", USAGE
-        )
+        raise CliError(f"unknown --data key {unknown[0]!r}; valid keys: {', '.join(names)}", USAGE)
+
+
+def hint_unanswered(reason: str, data: Mapping[str, str]) -> str:
+    """Point at --data when copier rejects a question's default rather than a given answer."""
+    match = re.search(r"question '(\w+)'", reason)
+    if match is None or match[1] in data:
+        return reason
+    return f"{reason} (this is the default; pass --data {match[1]}=VALUE)"

@@ -40,7 +40,8 @@ def resolve_source(template: str | None, vcs_ref: str | None) -> Source:
     if template is not None and ("://" in template or template.startswith(REMOTE_PREFIXES)):
         return Source(template, vcs_ref, config=None, builtin=False)
     folder = builtin_template() if template is None else Path(template).expanduser().absolute()
-    shown, code = (repr(template), USAGE) if template else (f"torchgen's template {folder}", FAILURE)
+    shown = repr(template) if template else f"torchgen's template {folder}"
+    code = USAGE if template else FAILURE
     if folder.is_file():  # a git bundle; copier checks it
         return Source(str(folder), vcs_ref, config=None, builtin=False)
     if not folder.is_dir():
@@ -50,7 +51,8 @@ def resolve_source(template: str | None, vcs_ref: str | None) -> Source:
         raise CliError(f"{shown} is not a Copier template: it has no copier.yml", code)
     is_git = (folder / ".git").exists()
     if vcs_ref is not None and not is_git:
-        raise CliError(f"--vcs-ref needs a git template, but {shown} is not a git repository", USAGE)
+        reason = f"--vcs-ref needs a git template, but {shown} is not a git repository"
+        raise CliError(reason, USAGE)
     if template is None and is_git and vcs_ref is None:
         vcs_ref = "HEAD"  # a development checkout: render the working tree, not the newest tag
     return Source(str(folder), vcs_ref, config, builtin=template is None)
@@ -72,7 +74,8 @@ def render(
         return _run_copier(source, target, data, user_defaults, defaults=defaults, pretend=True)
     created = _make_folders(target.parent)
     try:
-        with tempfile.TemporaryDirectory(prefix=f".{target.name}.torchgen-", dir=target.parent) as tmp:
+        prefix = f".{target.name}.torchgen-"
+        with tempfile.TemporaryDirectory(prefix=prefix, dir=target.parent) as tmp:
             rendered = Path(tmp) / target.name
             answers = _run_copier(
                 source, rendered, data, user_defaults, defaults=defaults, pretend=False
@@ -171,6 +174,7 @@ def _one_line(error: BaseException) -> str:
     """Reduce an error to one telling line: git's own message when a git command failed."""
     stderr = getattr(error, "stderr", None)
     if isinstance(stderr, str) and stderr.strip():
-        return stderr.strip().splitlines()[-1]
+        lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+        return next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0])
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__

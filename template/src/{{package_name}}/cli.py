@@ -1,24 +1,22 @@
-"""Command line: make-data, train, evaluate. `python -m {{ package_name }}` works the same."""
+"""Command line: make-data, train, evaluate (`python -m <package>` works the same)."""
 
 import functools
 import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from .errors import ProjectError
 
 app = typer.Typer(
-    help="{{ description }}",
+    help="Make sample data, train and evaluate the model.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="YAML config file (default: built-in defaults).")
@@ -29,18 +27,18 @@ SetOption = Annotated[
 ]
 
 
-def exits_cleanly(command: F) -> F:
+def exits_cleanly(command: Callable[..., None]) -> Callable[..., None]:
     """Report ProjectError as one `error:` line on stderr and exit with its code."""
 
     @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> None:
         try:
-            return command(*args, **kwargs)
+            command(*args, **kwargs)
         except ProjectError as err:
             typer.echo(f"error: {err}", err=True)
             raise typer.Exit(err.exit_code) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 @app.callback()

@@ -1,0 +1,137 @@
+"""Rendering the template: every combination renders cleanly, lint-free, with the right files."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from combinations import all_combinations, combo_id
+
+PACKAGE_FILES = [
+    "__init__.py",
+    "__main__.py",
+    "cli.py",
+    "config.py",
+    "errors.py",
+    "data/__init__.py",
+    "data/loader.py",
+    "data/sampler.py",
+    "data/tabular.py",
+    "models/__init__.py",
+    "models/mlp.py",
+    "training/__init__.py",
+    "training/checkpoint.py",
+    "training/evaluate.py",
+    "training/optim.py",
+    "training/run_dir.py",
+    "training/trainer.py",
+    "utils/__init__.py",
+    "utils/device.py",
+    "utils/io.py",
+    "utils/log.py",
+    "utils/seed.py",
+]
+PROJECT_FILES = [
+    ".copier-answers.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "README.md",
+    "pyproject.toml",
+    "configs/default.yaml",
+    "tests/conftest.py",
+    "tests/test_checkpoint.py",
+    "tests/test_cli.py",
+    "tests/test_config.py",
+    "tests/test_data.py",
+    "tests/test_model.py",
+    "tests/test_trainer.py",
+]
+
+
+def expected_files(answers: dict[str, Any]) -> set[str]:
+    """The files a project with these answers must contain, and no others."""
+    package = f"src/{answers['package_name']}"
+    return {*PROJECT_FILES, *(f"{package}/{name}" for name in PACKAGE_FILES)}
+
+
+def rendered_files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def ruff(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args, "--no-cache", "."],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("combo", all_combinations(), ids=combo_id)
+def test_combination_renders_clean(copie, combo: dict[str, Any]) -> None:
+    """It renders the expected files with no template residue, and ruff finds nothing."""
+    result = copie.copy(extra_answers={"project_name": "demo-proj", **combo})
+    assert result.exit_code == 0, result.exception
+    root = result.project_dir
+    answers = yaml.safe_load((root / ".copier-answers.yml").read_text())
+    assert {k: answers[k] for k in combo} == combo
+    assert answers["package_name"] == "demo_proj"
+    assert rendered_files(root) == expected_files(answers)
+    for path in root.rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            assert not re.search(r"\{\{|\{%|\{#|%\}|#\}", text), f"template residue in {path}"
+            assert "\n\n\n\n" not in text, f"run of blank lines in {path}"
+    check = ruff("check", cwd=root)
+    assert check.returncode == 0, check.stdout
+    fmt = ruff("format", "--check", cwd=root)
+    assert fmt.returncode == 0, fmt.stdout
+    toml = (root / "pyproject.toml").read_text()
+    assert f'requires-python = ">={combo["python_version"]}"' in toml
+
+
+def test_longest_package_name_keeps_formatting(copie) -> None:
+    """A package name at the length limit still renders ruff-format clean."""
+    name = "p" * 32
+    result = copie.copy(extra_answers={"project_name": name})
+    assert result.exit_code == 0, result.exception
+    fmt = ruff("format", "--check", cwd=result.project_dir)
+    assert fmt.returncode == 0, fmt.stdout
+    check = ruff("check", cwd=result.project_dir)
+    assert check.returncode == 0, check.stdout
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"project_name": "9lives"}, "must start with a letter"),
+        ({"project_name": "ok", "package_name": "class"}, "would shadow"),
+        ({"project_name": "ok", "package_name": "json"}, "would shadow"),
+        ({"project_name": "ok", "package_name": "torch"}, "would shadow"),
+        ({"project_name": "ok", "package_name": "Bad-Name"}, "not a valid package name"),
+        ({"project_name": "ok", "package_name": "p" * 33}, "at most 32 characters"),
+    ],
+)
+def test_invalid_answers_are_rejected(copie, answers: dict[str, str], message: str) -> None:
+    """Copier's validators refuse bad names with a message that says why."""
+    result = copie.copy(extra_answers=answers)
+    assert result.exit_code != 0
+    assert message in str(result.exception)
+
+
+def test_free_text_answers_are_escaped(copie) -> None:
+    """Quotes, backslashes and non-ASCII text in answers keep pyproject.toml valid."""
+    import tomllib
+
+    description = 'Says "hi" to C:\\data — naïvely'
+    result = copie.copy(
+        extra_answers={"project_name": "esc", "description": description, "author": 'O\'Neil "Al"'}
+    )
+    assert result.exit_code == 0, result.exception
+    meta = tomllib.loads((result.project_dir / "pyproject.toml").read_text())["project"]
+    assert meta["description"] == description
+    assert meta["authors"] == [{"name": 'O\'Neil "Al"'}]
