@@ -27,12 +27,14 @@ PACKAGE_FILES = [
     "training/checkpoint.py",
     "training/evaluate.py",
     "training/optim.py",
+    "training/profiling.py",
     "training/run_dir.py",
     "training/trainer.py",
     "utils/__init__.py",
     "utils/device.py",
     "utils/io.py",
     "utils/log.py",
+    "utils/plot.py",
     "utils/seed.py",
 ]
 PROJECT_FILES = [
@@ -48,14 +50,25 @@ PROJECT_FILES = [
     "tests/test_config.py",
     "tests/test_data.py",
     "tests/test_model.py",
+    "tests/test_resume.py",
     "tests/test_trainer.py",
 ]
+# Files that exist only when their question is answered yes.
+FEATURE_FILES = {
+    "amp": ["tests/test_precision.py"],
+    "ema": ["tests/test_ema.py"],
+    "tensorboard": ["tests/test_tensorboard.py"],
+}
 
 
 def expected_files(answers: dict[str, Any]) -> set[str]:
     """The files a project with these answers must contain, and no others."""
     package = f"src/{answers['package_name']}"
-    return {*PROJECT_FILES, *(f"{package}/{name}" for name in PACKAGE_FILES)}
+    files = {*PROJECT_FILES, *(f"{package}/{name}" for name in PACKAGE_FILES)}
+    for feature, paths in FEATURE_FILES.items():
+        if answers[feature]:
+            files.update(paths)
+    return files
 
 
 def rendered_files(root: Path) -> set[str]:

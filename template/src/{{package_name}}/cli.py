@@ -1,4 +1,4 @@
-"""Command line: make-data, train, evaluate (`python -m <package>` works the same)."""
+"""Command line: make-data, train, evaluate, plot (`python -m <package>` works the same)."""
 
 import functools
 import json
@@ -84,7 +84,7 @@ def train(
     # A resumed run keeps its saved config unless --config is given; --set applies on top.
     cfg = resolve_config(state and state["config"], config, overrides)
     result = Trainer(cfg, run_path).setup(resume=state).fit()
-    typer.echo(json.dumps({"run_dir": str(run_path), **{f"val/{k}": v for k, v in result.items()}}))
+    typer.echo(json.dumps({"run_dir": str(run_path), **result}))
 
 
 @app.command()
@@ -98,6 +98,18 @@ def evaluate(
     from .training.evaluate import evaluate_checkpoint
 
     typer.echo(json.dumps(evaluate_checkpoint(checkpoint, config, overrides)))
+
+
+@app.command()
+@exits_cleanly
+def plot(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by train.")],
+) -> None:
+    """Draw the run's loss, accuracy and learning-rate curves into RUN_DIR/curves.png."""
+    from .utils.plot import plot_metrics
+
+    out = plot_metrics(run_dir / "metrics.jsonl", run_dir / "curves.png")
+    typer.echo(f"wrote {out}")
 
 
 def main() -> None:

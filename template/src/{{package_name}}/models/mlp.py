@@ -1,7 +1,10 @@
 """A multilayer perceptron for tabular classification."""
 
+from itertools import pairwise
+
 import torch
 from torch import Tensor, nn
+from torch.utils.checkpoint import checkpoint
 
 
 class Standardize(nn.Module):
@@ -25,32 +28,47 @@ class Standardize(nn.Module):
         return (x - self.mean) / self.std
 
 
+def hidden_block(width_in: int, width_out: int, dropout: float, batch_norm: bool) -> nn.Sequential:
+    """Linear -> [BatchNorm] -> ReLU -> Dropout."""
+    # No bias before BatchNorm: its shift makes the bias redundant.
+    layers: list[nn.Module] = [nn.Linear(width_in, width_out, bias=not batch_norm)]
+    if batch_norm:
+        layers.append(nn.BatchNorm1d(width_out))
+    layers += [nn.ReLU(), nn.Dropout(dropout)]
+    return nn.Sequential(*layers)
+
+
 class MLP(nn.Module):
-    """Standardize -> [Linear -> BatchNorm -> ReLU -> Dropout] x N -> Linear."""
+    """Standardize -> hidden blocks -> Linear head."""
 
     def __init__(
-        self, num_features: int, num_classes: int, hidden_sizes: list[int], dropout: float
+        self,
+        num_features: int,
+        num_classes: int,
+        hidden_sizes: list[int],
+        dropout: float = 0.0,
+        batch_norm: bool = True,
+        activation_checkpointing: bool = False,
     ) -> None:
         super().__init__()
         self.standardize = Standardize(num_features)
-        layers: list[nn.Module] = []
-        width = num_features
-        for hidden in hidden_sizes:
-            # No bias: the BatchNorm that follows has its own shift.
-            layers += [
-                nn.Linear(width, hidden, bias=False),
-                nn.BatchNorm1d(hidden),
-                nn.ReLU(),
-                nn.Dropout(dropout),
-            ]
-            width = hidden
-        self.body = nn.Sequential(*layers)
-        self.head = nn.Linear(width, num_classes)
+        widths = [num_features, *hidden_sizes]
+        self.blocks = nn.ModuleList(
+            hidden_block(w_in, w_out, dropout, batch_norm) for w_in, w_out in pairwise(widths)
+        )
+        self.head = nn.Linear(widths[-1], num_classes)
+        self.activation_checkpointing = activation_checkpointing
         self.apply(_init_weights)
 
     def forward(self, x: Tensor) -> Tensor:
-        # x: (B, F) raw features -> (B, C) logits
-        return self.head(self.body(self.standardize(x)))
+        x = self.standardize(x)  # (B, F)
+        for block in self.blocks:
+            if self.activation_checkpointing and self.training:
+                # Keep only the block's input; recompute its activations during backward.
+                x = checkpoint(block, x, use_reentrant=False)
+            else:
+                x = block(x)  # (B, H)
+        return self.head(x)  # (B, C) logits
 
 
 def _init_weights(module: nn.Module) -> None:

@@ -9,12 +9,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
-from ..config import resolve_config
 from ..data import build_dataloader, load_splits
-from ..data.tabular import TabularSpec
-from ..models import build_model
 from ..utils.device import select_device
-from .checkpoint import load_checkpoint, load_weights
+from .checkpoint import load_checkpoint, restore_model
 
 
 @torch.inference_mode()
@@ -44,18 +41,14 @@ def evaluate(
 def evaluate_checkpoint(
     path: Path, config: Path | None = None, overrides: list[str] | None = None
 ) -> dict[str, float]:
-    """Validation loss and accuracy of a saved model.
+    """Validation loss and accuracy of a saved model (its EMA weights when it has them).
 
     The config is the one saved in the checkpoint unless `config` is given; `overrides`
     apply on top (e.g. `data.path=other.csv`).
     """
-    state = load_checkpoint(path)
-    cfg = resolve_config(state["config"], config, overrides)
-    spec = TabularSpec(**state["spec"])
+    model, cfg, spec = restore_model(load_checkpoint(path), config, overrides)
     device = select_device(cfg.trainer.device)
     splits = load_splits(cfg.data, cfg.trainer.seed, classes=spec.classes)
-    model = build_model(cfg.model, spec)
-    load_weights(model, state["model"])
     loader = build_dataloader(
         splits.val,
         batch_size=cfg.data.batch_size,

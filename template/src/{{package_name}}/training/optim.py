@@ -1,11 +1,11 @@
-"""AdamW with decoupled weight decay on weight matrices, and a warmup + cosine schedule."""
+"""AdamW with weight decay on weight matrices, and the learning-rate schedules."""
 
 import math
 from functools import partial
 
 import torch
 from torch import nn
-from torch.optim.lr_scheduler import LambdaLR
+from torch.optim.lr_scheduler import LambdaLR, LRScheduler, ReduceLROnPlateau
 
 from ..config import OptimConfig
 
@@ -28,8 +28,14 @@ def warmup_cosine(step: int, *, warmup: int, total: int, min_ratio: float) -> fl
     return min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
-def build_scheduler(optimizer: torch.optim.Optimizer, cfg: OptimConfig, total: int) -> LambdaLR:
-    """Per-optimizer-step schedule over `total` steps."""
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, cfg: OptimConfig, total: int
+) -> LRScheduler | ReduceLROnPlateau:
+    """cosine: stepped after every optimizer step; plateau: stepped with each validation loss."""
+    if cfg.schedule == "plateau":
+        return ReduceLROnPlateau(
+            optimizer, mode="min", factor=cfg.plateau_factor, patience=cfg.plateau_patience
+        )
     warmup = min(cfg.warmup_steps, total // 2)
     schedule = partial(warmup_cosine, warmup=warmup, total=total, min_ratio=cfg.min_lr_ratio)
     return LambdaLR(optimizer, schedule)

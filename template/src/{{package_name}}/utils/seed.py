@@ -1,5 +1,6 @@
 """Seeding and RNG state capture, for reproducible runs and exact resume."""
 
+import os
 import random
 from typing import Any
 
@@ -12,6 +13,16 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def configure_determinism(enabled: bool) -> None:
+    """Make torch, cuDNN and cuBLAS pick deterministic algorithms (or allow the fastest)."""
+    if enabled:
+        # cuBLAS needs this set before its first call to be deterministic.
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(enabled)
+    torch.backends.cudnn.deterministic = enabled
+    torch.backends.cudnn.benchmark = not enabled
 
 
 def rng_state() -> dict[str, Any]:
