@@ -58,6 +58,16 @@ FEATURE_FILES = {
     "amp": ["tests/test_precision.py"],
     "ema": ["tests/test_ema.py"],
     "tensorboard": ["tests/test_tensorboard.py"],
+    "ddp": [
+        "configs/ddp.yaml",
+        "scripts/slurm_ddp.sbatch",
+        "src/{package}/training/distributed.py",
+        "tests/test_distributed.py",
+    ],
+}
+# Text that only a project with the feature may contain.
+FEATURE_WORDS = {
+    "ddp": re.compile(r"torch\.distributed|DistributedDataParallel|torchrun|no_sync|world_size"),
 }
 
 
@@ -67,7 +77,7 @@ def expected_files(answers: dict[str, Any]) -> set[str]:
     files = {*PROJECT_FILES, *(f"{package}/{name}" for name in PACKAGE_FILES)}
     for feature, paths in FEATURE_FILES.items():
         if answers[feature]:
-            files.update(paths)
+            files.update(path.format(package=answers["package_name"]) for path in paths)
     return files
 
 
@@ -99,6 +109,12 @@ def test_combination_renders_clean(copie, combo: dict[str, Any]) -> None:
             text = path.read_text()
             assert not re.search(r"\{\{|\{%|\{#|%\}|#\}", text), f"template residue in {path}"
             assert "\n\n\n\n" not in text, f"run of blank lines in {path}"
+            for feature, words in FEATURE_WORDS.items():
+                if not answers[feature]:
+                    assert not words.search(text), f"{path} mentions {feature}, which is off"
+            if path.suffix in (".sh", ".sbatch"):
+                syntax = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
+                assert syntax.returncode == 0, f"{path}: {syntax.stderr}"
     check = ruff("check", cwd=root)
     assert check.returncode == 0, check.stdout
     fmt = ruff("format", "--check", cwd=root)

@@ -77,13 +77,13 @@ def train(
     from .config import resolve_config
     from .training.checkpoint import load_checkpoint
     from .training.run_dir import resolve_run
-    from .training.trainer import Trainer
+    from .training.trainer import train as run_training
 
     run_path, checkpoint = resolve_run(run_dir, resume)
     state = load_checkpoint(checkpoint) if checkpoint else None
     # A resumed run keeps its saved config unless --config is given; --set applies on top.
     cfg = resolve_config(state and state["config"], config, overrides)
-    result = Trainer(cfg, run_path).setup(resume=state).fit()
+    result = run_training(cfg, run_path, resume=state)
     typer.echo(json.dumps({"run_dir": str(run_path), **result}))
 
 
