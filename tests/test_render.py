@@ -49,6 +49,7 @@ PROJECT_FILES = [
     "tests/test_cli.py",
     "tests/test_config.py",
     "tests/test_data.py",
+    "tests/test_gpu.py",
     "tests/test_model.py",
     "tests/test_resume.py",
     "tests/test_trainer.py",
