@@ -13,15 +13,22 @@ QUESTIONS: dict[str, Any] = {
     for name, spec in yaml.safe_load((REPO / "copier.yml").read_text()).items()
     if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False
 }
+# Answers that change only metadata (requires-python, ruff's target version): rendered with all
+# features on and all off rather than multiplied into the full product.
+METADATA_ONLY = {"python_version"}
 
 
 def choices(name: str) -> list[Any]:
-    """The values a question accepts: its choices, or both booleans."""
+    """The answers a question accepts: both booleans, each choice, or each subset of a
+    multiselect (as tuples, so that answers stay hashable)."""
     spec = QUESTIONS[name]
     if spec.get("type") == "bool":
         return [True, False]
     values = spec["choices"]
-    return list(values.values()) if isinstance(values, dict) else list(values)
+    values = list(values.values()) if isinstance(values, dict) else list(values)
+    if spec.get("multiselect"):
+        return [s for n in range(len(values), -1, -1) for s in itertools.combinations(values, n)]
+    return values
 
 
 def choice_questions() -> list[str]:
@@ -29,10 +36,35 @@ def choice_questions() -> list[str]:
     return [n for n, spec in QUESTIONS.items() if "choices" in spec or spec.get("type") == "bool"]
 
 
-def all_combinations() -> list[dict[str, Any]]:
-    """Every combination of the multiple-choice questions (the others keep their defaults)."""
-    names = choice_questions()
-    return [dict(zip(names, row, strict=True)) for row in itertools.product(*map(choices, names))]
+def as_answers(names: list[str], row: tuple) -> dict[str, Any]:
+    """Copier answers for one row of choices (multiselect tuples become lists)."""
+    return {n: list(v) if isinstance(v, tuple) else v for n, v in zip(names, row, strict=True)}
+
+
+def extremes(**fixed: Any) -> list[dict[str, Any]]:
+    """All features on and all features off (other questions at their defaults)."""
+    combos = []
+    for on in (True, False):
+        combo = {}
+        for name in choice_questions():
+            spec, options = QUESTIONS[name], choices(name)
+            if spec.get("type") == "bool" or spec.get("multiselect"):
+                combo[name] = options[0] if on else options[-1]
+            else:
+                combo[name] = spec["default"]
+        names = list(combo)
+        combos.append({**as_answers(names, tuple(combo.values())), **fixed})
+    return combos
+
+
+def render_combinations() -> list[dict[str, Any]]:
+    """The full product of the answers that change code, plus every metadata-only answer with
+    all features on and all off."""
+    names = [n for n in choice_questions() if n not in METADATA_ONLY]
+    combos = [as_answers(names, row) for row in itertools.product(*map(choices, names))]
+    for name in sorted(METADATA_ONLY):
+        combos += [combo for value in choices(name) for combo in extremes(**{name: value})]
+    return combos
 
 
 def _pairs(row: tuple) -> Iterator[tuple]:
@@ -40,9 +72,10 @@ def _pairs(row: tuple) -> Iterator[tuple]:
 
 
 def pairwise_combinations() -> list[dict[str, Any]]:
-    """Few combinations holding every pair of answers to any two questions, plus all features on
-    and all off (greedy all-pairs: each row added covers the most pairs still missing)."""
-    names = choice_questions()
+    """Few combinations holding every pair of answers to any two questions that change code,
+    plus all features on and all off (greedy all-pairs: each row added covers the most pairs
+    still missing). Metadata-only questions keep their defaults."""
+    names = [n for n in choice_questions() if n not in METADATA_ONLY]
     rows = list(itertools.product(*map(choices, names)))
     missing = {pair for row in rows for pair in _pairs(row)}
     chosen: list[tuple] = []
@@ -50,17 +83,11 @@ def pairwise_combinations() -> list[dict[str, Any]]:
         best = max(rows, key=lambda row: sum(pair in missing for pair in _pairs(row)))
         chosen.append(best)
         missing -= set(_pairs(best))
-    combos = [dict(zip(names, row, strict=True)) for row in chosen]
-    for flag in (True, False):
-        extreme = {
-            n: flag if QUESTIONS[n].get("type") == "bool" else QUESTIONS[n]["default"]
-            for n in names
-        }
-        if extreme not in combos:
-            combos.append(extreme)
-    return combos
+    combos = [as_answers(names, row) for row in chosen]
+    ends = [{k: v for k, v in c.items() if k not in METADATA_ONLY} for c in extremes()]
+    return combos + [c for c in ends if c not in combos]
 
 
 def combo_id(answers: dict[str, Any]) -> str:
-    """A short, readable test id such as `python_version=3.11-task=tabular`."""
-    return "-".join(f"{k}={v}" for k, v in answers.items())
+    """A short, readable test id such as `python_version=3.11-task=tabular-amp=True`."""
+    return "-".join(f"{k}={'+'.join(v) if isinstance(v, list) else v}" for k, v in answers.items())

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from combinations import all_combinations, combo_id
+from combinations import REPO, combo_id, render_combinations
 
 PACKAGE_FILES = [
     "__init__.py",
@@ -59,6 +59,7 @@ FEATURE_FILES = {
     "amp": ["tests/test_precision.py"],
     "ema": ["tests/test_ema.py"],
     "tensorboard": ["tests/test_tensorboard.py"],
+    "github_ci": [".github/workflows/ci.yml"],
     "ddp": [
         "configs/ddp.yaml",
         "scripts/slurm_ddp.sbatch",
@@ -95,7 +96,7 @@ def ruff(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("combo", all_combinations(), ids=combo_id)
+@pytest.mark.parametrize("combo", render_combinations(), ids=combo_id)
 def test_combination_renders_clean(copie, combo: dict[str, Any]) -> None:
     """It renders the expected files with no template residue, and ruff finds nothing."""
     result = copie.copy(extra_answers={"project_name": "demo-proj", **combo})
@@ -108,7 +109,8 @@ def test_combination_renders_clean(copie, combo: dict[str, Any]) -> None:
     for path in root.rglob("*"):
         if path.is_file():
             text = path.read_text()
-            assert not re.search(r"\{\{|\{%|\{#|%\}|#\}", text), f"template residue in {path}"
+            # `${{ ... }}` is GitHub Actions syntax, not template residue.
+            assert not re.search(r"(?<!\$)\{\{|\{%|\{#|%\}|#\}", text), f"residue in {path}"
             assert "\n\n\n\n" not in text, f"run of blank lines in {path}"
             for feature, words in FEATURE_WORDS.items():
                 if not answers[feature]:
@@ -165,3 +167,43 @@ def test_free_text_answers_are_escaped(copie) -> None:
     meta = tomllib.loads((result.project_dir / "pyproject.toml").read_text())["project"]
     assert meta["description"] == description
     assert meta["authors"] == [{"name": 'O\'Neil "Al"'}]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [{}, {"amp": False, "ddp": False}, {"gpu_runner_labels": "self-hosted,gpu-a100"}],
+    ids=["defaults", "no-amp-no-ddp", "custom-labels"],
+)
+def test_generated_workflow_is_valid(copie, answers: dict[str, Any]) -> None:
+    """The generated GitHub Actions workflow passes the official workflow schema."""
+    result = copie.copy(extra_answers={"project_name": "wf", **answers})
+    assert result.exit_code == 0, result.exception
+    workflow = result.project_dir / ".github" / "workflows" / "ci.yml"
+    check = validate_workflows(workflow)
+    assert check.returncode == 0, check.stdout + check.stderr
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    labels = answers.get("gpu_runner_labels", "self-hosted, linux, gpu")
+    assert jobs["gpu"]["runs-on"] == [label.strip() for label in labels.split(",")]
+
+
+def test_bad_runner_labels_are_rejected(copie) -> None:
+    """Runner labels must be a comma-separated list of plain words."""
+    result = copie.copy(extra_answers={"project_name": "wf", "gpu_runner_labels": "a b; rm"})
+    assert result.exit_code != 0
+    assert "runner labels" in str(result.exception)
+
+
+def test_repository_workflows_are_valid() -> None:
+    """The generator's own workflows pass the official workflow schema."""
+    workflows = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+    assert workflows, "no workflows"
+    check = validate_workflows(*workflows)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def validate_workflows(*paths: Path) -> subprocess.CompletedProcess:
+    """check-jsonschema against its bundled copy of GitHub's workflow schema (offline)."""
+    command = [sys.executable, "-m", "check_jsonschema", "--builtin-schema"]
+    return subprocess.run(
+        [*command, "vendor.github-workflows", *map(str, paths)], capture_output=True, text=True
+    )
