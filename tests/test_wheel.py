@@ -39,7 +39,9 @@ def test_wheel_renders_its_own_template(tmp_path: Path) -> None:
     run(sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", site, wheel)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(site)}
+    home = tmp_path / "home"  # the per-user template history goes here, not to the real home
+    env = {**os.environ, "PYTHONPATH": str(site), "HOME": str(home)}
+    env.pop("XDG_DATA_HOME", None)
 
     module = run(
         sys.executable,
@@ -56,5 +58,9 @@ def test_wheel_renders_its_own_template(tmp_path: Path) -> None:
     project = elsewhere / "x"
     assert (project / "pyproject.toml").is_file()
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
-    assert Path(answers["_src_path"]) == site / "torchgen_cli" / "template_src"
+    # The project names the installed history bundle, written with ~ so that it works for any user.
+    assert answers["_src_path"].startswith("~/"), answers["_src_path"]
+    assert (home / answers["_src_path"].removeprefix("~/")).is_file()
+    assert answers["_commit"], "the project records no template revision"
     assert answers["package_name"] == "x"
+    assert run("git", "status", "--porcelain", cwd=project) == "", "the first commit missed files"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from torchgen_cli import __version__
+from torchgen_cli import __version__, lifecycle
 
 app = typer.Typer(
     name="torchgen",
@@ -75,15 +75,20 @@ def new(
         str | None,
         typer.Option("--vcs-ref", metavar="REF", help="Git tag, branch or commit of the template."),
     ] = None,
+    no_git: Annotated[
+        bool, typer.Option("--no-git", help="Skip `git init` and the first commit of the files.")
+    ] = False,
 ) -> None:
     """Create a new PyTorch project in PATH."""
     # Imported here, not at the top: copier takes longer to import than `--help` takes to run.
     from torchgen_cli.answers import check_keys, hint_unanswered, parse_data, question_names
     from torchgen_cli.errors import USAGE, CliError
+    from torchgen_cli.gitrepo import enclosing_repo
     from torchgen_cli.render import render, resolve_source
 
     target = path.expanduser().resolve()
     answers: dict[str, str] = {}
+    repo = None
     try:
         answers = parse_data(data or [])
         source = resolve_source(template, vcs_ref)
@@ -93,6 +98,8 @@ def new(
         if not non_interactive and not sys.stdin.isatty():
             reason = "no terminal to ask questions on; pass --defaults or --data KEY=VALUE"
             raise CliError(reason, USAGE)
+        if not (no_git or pretend):
+            repo = enclosing_repo(target)  # an existing repository gets no nested one
         result = render(
             source,
             target,
@@ -101,6 +108,7 @@ def new(
             defaults=non_interactive,
             force=force,
             pretend=pretend,
+            init_git=not (no_git or pretend) and repo is None,
         )
     except CliError as error:
         typer.echo(f"error: {hint_unanswered(str(error), answers)}", err=True)
@@ -108,6 +116,8 @@ def new(
     if pretend:
         typer.echo(f"Nothing written to {path} (--pretend).")
         return
+    if repo is not None:
+        typer.echo(f"No `git init`: {path} is inside the git repository {repo}.")
     here = target == Path.cwd()
     steps = [] if here else [f"cd {shlex.quote(str(path))}"]
     steps.append("pip install -e '.[dev]'")
@@ -115,6 +125,11 @@ def new(
     if command:
         steps += [f"{command} make-data", f"{command} train"]
     typer.echo(f"Created {'the project here' if here else path}. Next: {' && '.join(steps)}")
+
+
+app.command()(lifecycle.update)
+app.command()(lifecycle.add)
+app.command()(lifecycle.remove)
 
 
 def main() -> None:

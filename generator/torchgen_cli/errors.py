@@ -6,6 +6,9 @@ USAGE = 2
 FAILURE = 1
 """Exit code when the filesystem, git or the template fails."""
 
+CONFLICT = 3
+"""Exit code when an update or feature switch was written but left conflicts to resolve."""
+
 
 class CliError(Exception):
     """A failure the user can act on: a one-line reason and the exit code to end with."""
@@ -13,3 +16,13 @@ class CliError(Exception):
     def __init__(self, reason: str, exit_code: int = FAILURE) -> None:
         super().__init__(reason)
         self.exit_code = exit_code
+
+
+def one_line(error: BaseException) -> str:
+    """Reduce an error to one telling line: git's own message when a git command failed."""
+    stderr = getattr(error, "stderr", None)
+    if isinstance(stderr, str) and stderr.strip():
+        lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+        return next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0])
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

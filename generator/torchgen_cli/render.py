@@ -13,7 +13,10 @@ import copier
 import jinja2
 from copier.errors import CopierError, DirtyLocalWarning
 
-from torchgen_cli.errors import FAILURE, USAGE, CliError
+from torchgen_cli import __version__, builtin
+from torchgen_cli.errors import FAILURE, USAGE, CliError, one_line
+from torchgen_cli.gitrepo import first_commit
+from torchgen_cli.project import read_answers, record
 
 CONFIG_NAMES = ("copier.yml", "copier.yaml")
 REMOTE_PREFIXES = ("gh:", "gl:", "git@", "git+")
@@ -29,17 +32,18 @@ class Source:
     builtin: bool
 
 
-def builtin_template() -> Path:
-    """Return the template shipped in the wheel, or the repository root in a development install."""
-    shipped = Path(__file__).parent / "template_src"
-    return shipped if shipped.is_dir() else Path(__file__).parents[2]
-
-
 def resolve_source(template: str | None, vcs_ref: str | None) -> Source:
     """Check the template source and whether --vcs-ref can apply, before anything is written."""
     if template is not None and ("://" in template or template.startswith(REMOTE_PREFIXES)):
         return Source(template, vcs_ref, config=None, builtin=False)
-    folder = builtin_template() if template is None else Path(template).expanduser().absolute()
+    installed = builtin.installed_bundle() if template is None else None
+    if installed is not None:  # a wheel: render its history bundle, so updates can find it
+        location, head = installed
+        shipped_config = builtin.builtin_template() / "copier.yml"
+        return Source(location, vcs_ref or head, shipped_config, builtin=True)
+    folder = (
+        builtin.builtin_template() if template is None else Path(template).expanduser().absolute()
+    )
     shown = repr(template) if template else f"torchgen's template {folder}"
     code = USAGE if template else FAILURE
     if folder.is_file():  # a git bundle; copier checks it
@@ -67,8 +71,12 @@ def render(
     defaults: bool,
     force: bool,
     pretend: bool,
+    init_git: bool = False,
 ) -> Mapping[str, Any]:
-    """Render `source` to `target` and return the answers; on failure leave nothing behind."""
+    """Render `source` to `target` and return the answers; on failure leave nothing behind.
+
+    With `init_git` the target becomes a git repository whose first commit holds the new files.
+    """
     _check_target(target, force)
     if pretend:
         return _run_copier(source, target, data, user_defaults, defaults=defaults, pretend=True)
@@ -80,15 +88,32 @@ def render(
             answers = _run_copier(
                 source, rendered, data, user_defaults, defaults=defaults, pretend=False
             )
+            if source.builtin and source.vcs_ref == "HEAD":
+                _record_last_commit(rendered, Path(source.location))
+            if init_git:
+                first_commit(rendered, f"Generate {target.name} with torchgen {__version__}")
             _move_into_place(rendered, target)
     except OSError as error:
-        raise CliError(f"cannot write {target}: {_one_line(error)}") from None
+        raise CliError(f"cannot write {target}: {one_line(error)}") from None
     finally:
         if not target.exists():
             for folder in created:
                 with suppress(OSError):
                     folder.rmdir()
     return answers
+
+
+def _record_last_commit(project: Path, repo: Path) -> None:
+    """Record the checkout's last commit when copier recorded a revision the checkout lacks.
+
+    That happens when the development checkout has uncommitted changes: they are rendered, and
+    a later `torchgen update` treats them as the project's own edits (see docs/lifecycle.md).
+    """
+    recorded = read_answers(project).get("_commit")
+    if recorded:
+        committed = builtin.committed_revision(repo, str(recorded))
+        if committed != recorded:
+            record(project, "_commit", committed)
 
 
 def _check_target(target: Path, force: bool) -> None:
@@ -108,7 +133,7 @@ def _make_folders(folder: Path) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise CliError(f"cannot create {folder}: {_one_line(error)}") from None
+        raise CliError(f"cannot create {folder}: {one_line(error)}") from None
     return missing
 
 
@@ -140,9 +165,9 @@ def _run_copier(
     except KeyboardInterrupt:
         raise CliError("interrupted") from None
     except (CopierError, jinja2.TemplateError, OSError) as error:
-        raise CliError(f"cannot render the template: {_one_line(error)}") from None
+        raise CliError(f"cannot render the template: {one_line(error)}") from None
     except ValueError as error:  # copier's verdict on an answer or on an unknown git ref
-        raise CliError(_one_line(error), USAGE) from None
+        raise CliError(one_line(error), USAGE) from None
     return worker.answers.combined
 
 
@@ -168,13 +193,3 @@ def _move_into_place(rendered: Path, target: Path) -> None:
                 else:
                     child.unlink()
         raise
-
-
-def _one_line(error: BaseException) -> str:
-    """Reduce an error to one telling line: git's own message when a git command failed."""
-    stderr = getattr(error, "stderr", None)
-    if isinstance(stderr, str) and stderr.strip():
-        lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-        return next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0])
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
