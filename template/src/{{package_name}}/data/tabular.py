@@ -2,6 +2,7 @@
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ class TabularSpec:
 
 def _sort_labels(labels: set[str]) -> list[str]:
     """Integer-looking labels sort numerically (2 before 10), others alphabetically."""
-    if all(label.lstrip("-").isdigit() for label in labels):
+    if all(re.fullmatch(r"-?\d+", label) for label in labels):
         return sorted(labels, key=int)
     return sorted(labels)
 
@@ -70,7 +71,8 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if not path.is_file():
         raise DataError(f"data file not found: {path} (run `make-data` to create a sample)")
     try:
-        with path.open(newline="") as f:
+        # utf-8-sig: spreadsheet programs often start CSV files with a byte-order mark.
+        with path.open(newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
             header = [name.strip() for name in next(reader, [])]
             rows = [(reader.line_num, row) for row in reader if row]
@@ -78,6 +80,9 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise DataError(f"{path}: not a readable CSV file ({err})") from None
     if not header:
         raise DataError(f"{path}: the file is empty (expected a header row)")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise DataError(f"{path}: repeated column names in the header: {', '.join(repeated)}")
     if not rows:
         raise DataError(f"{path}: no data rows after the header")
     for line, row in rows:
@@ -113,7 +118,7 @@ def make_sample_csv(
     scale = torch.logspace(-1, 2, num_features)
     offset = torch.randn(num_features, generator=g) * 10
     x = x * scale + offset
-    with atomic_write(path, "w") as f:
+    with atomic_write(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow([*(f"f{i}" for i in range(num_features)), "label"])
         for row, label in zip(x.tolist(), labels.tolist(), strict=True):

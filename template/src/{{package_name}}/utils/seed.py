@@ -35,7 +35,8 @@ def rng_state() -> dict[str, Any]:
             "pos": int(np_state["state"]["pos"]),
         },
         "torch": torch.get_rng_state(),
-        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        # This process's device only: a resumed run may see a different number of GPUs.
+        "cuda": torch.cuda.get_rng_state() if torch.cuda.is_available() else None,
     }
 
 
@@ -48,5 +49,5 @@ def set_rng_state(state: dict[str, Any]) -> None:
     np_state["has_gauss"], np_state["gauss"] = 0, 0.0
     np.random.set_state(np_state)
     torch.set_rng_state(state["torch"])
-    if state["cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
+    if state["cuda"] is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state(state["cuda"])
