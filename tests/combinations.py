@@ -88,6 +88,11 @@ def pairwise_combinations() -> list[dict[str, Any]]:
     return combos + [c for c in ends if c not in combos]
 
 
+def pairwise_all_on() -> dict[str, Any]:
+    """The all-features-on member of pairwise_combinations()."""
+    return {k: v for k, v in extremes()[0].items() if k not in METADATA_ONLY}
+
+
 def combo_id(answers: dict[str, Any]) -> str:
     """A short, readable test id such as `python_version=3.11-task=tabular-amp=True`."""
     return "-".join(f"{k}={'+'.join(v) if isinstance(v, list) else v}" for k, v in answers.items())

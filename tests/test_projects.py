@@ -9,7 +9,7 @@ from typing import Any
 import copier
 import pytest
 
-from combinations import REPO, combo_id, pairwise_combinations
+from combinations import REPO, combo_id, pairwise_all_on, pairwise_combinations
 
 pytestmark = pytest.mark.slow
 
@@ -40,15 +40,23 @@ def project(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     )
     install = [sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "-e", ".[dev]"]
     run(*install, cwd=dst)
-    yield dst, name
+    yield dst, name, combo
     subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", name], check=False)
 
 
-def test_project_tests_pass_and_it_trains(project: tuple[Path, str]) -> None:
-    """The project's own test suite passes, then make-data and a short training run work."""
-    root, package = project
+def test_project_tests_pass_and_it_trains(project: tuple[Path, str, dict[str, Any]]) -> None:
+    """The project's own test suite passes, then make-data and a short training run work.
+
+    With every feature on, the project's slow tests (torch.compile) run too: once per CI run.
+    """
+    root, package, combo = project
     tests = run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=root)
     assert " passed" in tests.stdout and "failed" not in tests.stdout, tests.stdout
+    if combo == pairwise_all_on():
+        slow = run(
+            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "slow", cwd=root
+        )
+        assert " passed" in slow.stdout and "failed" not in slow.stdout, slow.stdout
     run(sys.executable, "-m", package, "make-data", "--rows", "2000", cwd=root)
     out = run(
         sys.executable,
