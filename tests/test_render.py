@@ -54,8 +54,9 @@ PROJECT_FILES = [
     "tests/test_resume.py",
     "tests/test_trainer.py",
 ]
-# Files that exist only when their question is answered yes.
-FEATURE_FILES = {
+# Files that exist only when their feature is on: a bool question answered yes, or an option of
+# a multiselect question chosen; a tuple of features means any of them.
+FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
     "amp": ["tests/test_precision.py"],
     "ema": ["tests/test_ema.py"],
     "tensorboard": ["tests/test_tensorboard.py"],
@@ -66,11 +67,32 @@ FEATURE_FILES = {
         "src/{package}/training/distributed.py",
         "tests/test_distributed.py",
     ],
+    "export": ["src/{package}/export.py", "src/{package}/utils/quiet.py", "tests/test_export.py"],
+    "onnx": ["src/{package}/quantize.py", "tests/test_quantize.py"],
+    "serving": [
+        "src/{package}/predict.py",
+        "src/{package}/serve.py",
+        "tests/test_predict.py",
+        "tests/test_serve.py",
+    ],
+    ("export", "serving"): ["src/{package}/inference.py"],
 }
 # Text that only a project with the feature may contain.
 FEATURE_WORDS = {
     "ddp": re.compile(r"torch\.distributed|DistributedDataParallel|torchrun|no_sync|world_size"),
+    "pt2": re.compile(r"\.pt2\b|torch\.export\.(save|load)\b"),
+    "onnx": re.compile(r"onnx", re.IGNORECASE),
+    "serving": re.compile(r"fastapi|uvicorn|httpx", re.IGNORECASE),
 }
+
+
+def is_on(feature: str | tuple[str, ...], answers: dict[str, Any]) -> bool:
+    """Whether the answers switch `feature` (or, for a tuple, any of them) on."""
+    if isinstance(feature, tuple):
+        return any(is_on(f, answers) for f in feature)
+    if feature in answers:
+        return bool(answers[feature])
+    return any(isinstance(value, list) and feature in value for value in answers.values())
 
 
 def expected_files(answers: dict[str, Any]) -> set[str]:
@@ -78,7 +100,7 @@ def expected_files(answers: dict[str, Any]) -> set[str]:
     package = f"src/{answers['package_name']}"
     files = {*PROJECT_FILES, *(f"{package}/{name}" for name in PACKAGE_FILES)}
     for feature, paths in FEATURE_FILES.items():
-        if answers[feature]:
+        if is_on(feature, answers):
             files.update(path.format(package=answers["package_name"]) for path in paths)
     return files
 
@@ -113,7 +135,7 @@ def test_combination_renders_clean(copie, combo: dict[str, Any]) -> None:
             assert not re.search(r"(?<!\$)\{\{|\{%|\{#|%\}|#\}", text), f"residue in {path}"
             assert "\n\n\n\n" not in text, f"run of blank lines in {path}"
             for feature, words in FEATURE_WORDS.items():
-                if not answers[feature]:
+                if not is_on(feature, answers):
                     assert not words.search(text), f"{path} mentions {feature}, which is off"
             if path.suffix in (".sh", ".sbatch"):
                 syntax = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
@@ -123,7 +145,7 @@ def test_combination_renders_clean(copie, combo: dict[str, Any]) -> None:
     fmt = ruff("format", "--check", cwd=root)
     assert fmt.returncode == 0, fmt.stdout
     toml = (root / "pyproject.toml").read_text()
-    assert f'requires-python = ">={combo["python_version"]}"' in toml
+    assert f'requires-python = ">={answers["python_version"]}"' in toml
 
 
 def test_longest_package_name_keeps_formatting(copie) -> None:

@@ -1,0 +1,235 @@
+"""Load-test a generated project's `serve`: eager (checkpoint) against its exported models.
+
+Renders a project from this repository (or takes --project, a generated project with the
+`serving` and `export` features), trains a small model (or takes --checkpoint), exports it, then,
+one backend at a time, starts `serve` on a free loopback port, sends a bounded number of
+concurrent POST /predict requests, stops the server and prints requests/s and p50/p99 latency,
+with each exported backend's ratio to eager. It reports and never fails on slowness.
+
+    python benchmarks/serve_load.py --requests 500 --concurrency 8
+
+The project runs from its source folder (PYTHONPATH), with this interpreter's packages.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Project:
+    """A generated project and how to run its command line."""
+
+    root: Path
+    package: str
+
+    def run(self, *args: str) -> str:
+        """Run `python -m <package> ARGS` in the project folder; stop on failure."""
+        proc = subprocess.run(
+            [sys.executable, "-m", self.package, *args],
+            cwd=self.root,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            sys.exit(f"{self.package} {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+        return proc.stdout
+
+    def env(self) -> dict[str, str]:
+        """This environment, with the project's source folder first on the import path."""
+        paths = [str(self.root / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+        return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def render(dst: Path) -> Project:
+    """Render this repository's template with serving and both export formats."""
+    import copier
+
+    copier.run_copy(
+        str(REPO),
+        dst,
+        data={"project_name": "serve_bench", "export": ["pt2", "onnx"], "serving": True},
+        defaults=True,
+        quiet=True,
+        vcs_ref="HEAD",
+    )
+    return Project(dst, "serve_bench")
+
+
+def package_of(root: Path) -> str:
+    """The package name recorded in a generated project's answers file."""
+    for line in (root / ".copier-answers.yml").read_text().splitlines():
+        if line.startswith("package_name:"):
+            return line.split(":", 1)[1].strip()
+    sys.exit(f"{root}: no package_name in .copier-answers.yml (not a generated project?)")
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(project: Project, model: Path, log: Path) -> Iterator[str]:
+    """Run `serve --model MODEL` on a free loopback port; yield its URL; always stop it."""
+    port = free_port()
+    command = [sys.executable, "-m", project.package, "serve", "--model", str(model)]
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [*command, "--port", str(port)],
+            cwd=project.root,
+            env=project.env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        with httpx2.Client(base_url=url, trust_env=False) as client:
+            while True:
+                if proc.poll() is not None:
+                    sys.exit(f"the server for {model} exited:\n{log.read_text()[-3000:]}")
+                try:
+                    if client.get("/health").status_code == 200:
+                        break
+                except httpx2.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    sys.exit(f"the server for {model} did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def load(url: str, bodies: list[dict], concurrency: int, time_limit: float) -> dict[str, float]:
+    """Send every body (or as many as fit in `time_limit` s) from `concurrency` threads."""
+    local = threading.local()
+    deadline = time.monotonic() + time_limit
+
+    def send(body: dict) -> float | None:
+        if time.monotonic() > deadline:
+            return None
+        if not hasattr(local, "client"):
+            local.client = httpx2.Client(base_url=url, trust_env=False, timeout=30)
+        start = time.perf_counter()
+        response = local.client.post("/predict", json=body)
+        elapsed = time.perf_counter() - start
+        return elapsed if response.status_code == 200 else float("nan")
+
+    for body in bodies[: 2 * concurrency]:  # warm-up: connections, first inference
+        send(body)
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(send, bodies))
+    wall = time.perf_counter() - start
+    latencies = sorted(r for r in results if r is not None and r == r)
+    errors = sum(1 for r in results if r is not None and r != r)
+    if not latencies:
+        sys.exit(f"no successful request to {url}")
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / wall,
+        "p50_ms": 1000 * cuts[49],
+        "p99_ms": 1000 * cuts[98],
+    }
+
+
+def main() -> None:
+    """Prepare the models, load each backend in turn and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, help="a generated project (default: render one)")
+    parser.add_argument("--checkpoint", type=Path, help="a checkpoint (default: train one)")
+    parser.add_argument("--requests", type=int, default=500, help="requests per backend")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
+    parser.add_argument("--batch-size", type=int, default=1, help="rows per request")
+    parser.add_argument("--time-limit", type=float, default=120, help="seconds per backend")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        if args.project:
+            project = Project(args.project.resolve(), package_of(args.project))
+        else:
+            project = render(work / "serve_bench")
+        data = work / "data"
+        project.run("make-data", "--out", str(data), "--rows", "4000")
+        checkpoint = args.checkpoint.resolve() if args.checkpoint else None
+        if checkpoint is None:
+            run_dir = work / "run"
+            project.run(
+                "train",
+                "--run-dir",
+                str(run_dir),
+                "--set",
+                f"data.path={data / 'train.csv'}",
+                "--set",
+                "trainer.max_epochs=2",
+            )
+            checkpoint = run_dir / "checkpoints" / "best.pt"
+        out = work / "export"
+        export = ["export", "--checkpoint", str(checkpoint), "--out", str(out)]
+        if "--quantize" in project.run("export", "--help"):
+            export.append("--quantize")
+        project.run(*export)
+        models = {"eager": checkpoint}
+        for path in sorted(out.glob("model.*")):
+            if path.suffix != ".safetensors":
+                models[path.name.removeprefix("model.")] = path
+
+        rows = (data / "train.csv").read_text().splitlines()[1:]
+        features = [[float(v) for v in row.split(",")[:-1]] for row in rows]  # drop the label
+        size = args.batch_size
+        bodies = [
+            {"inputs": [features[(i * size + j) % len(features)] for j in range(size)]}
+            for i in range(args.requests)
+        ]
+        print(
+            f"{args.requests} requests of {size} row(s) per backend, "
+            f"concurrency {args.concurrency}, {os.cpu_count()} CPUs"
+        )
+        results = {}
+        for name, model in models.items():
+            with server(project, model, work / f"{name}.log") as url:
+                results[name] = load(url, bodies, args.concurrency, args.time_limit)
+            r = results[name]
+            print(
+                f"{name:>9}: {r['rps']:7.1f} req/s  p50 {r['p50_ms']:6.2f} ms  "
+                f"p99 {r['p99_ms']:6.2f} ms  ({r['requests']:.0f} ok, {r['errors']:.0f} errors)"
+            )
+        eager = results["eager"]
+        for name, r in results.items():
+            if name != "eager":
+                print(
+                    f"{name} / eager: throughput {r['rps'] / eager['rps']:.2f}x, "
+                    f"p50 latency {r['p50_ms'] / eager['p50_ms']:.2f}x"
+                )
+
+
+if __name__ == "__main__":
+    main()
