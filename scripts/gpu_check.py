@@ -19,12 +19,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO / "build" / "gpu_matrix"
-# Bool features are switched; the other questions keep their defaults. Serving needs fastapi,
+# Features are switched; the other questions keep their defaults. Serving needs fastapi,
 # which GPU images often lack, and has no GPU code: it stays off here.
 MATRIX = {
     "all_on": {"amp": True, "ema": True, "tensorboard": True, "ddp": True},
     "no_amp": {"amp": False, "ema": True, "tensorboard": False, "ddp": True},
-    "all_off": {"amp": False, "ema": False, "tensorboard": False, "ddp": False},
+    "all_off": {"amp": False, "ema": False, "tensorboard": False, "ddp": False, "export": []},
 }
 # (name, --set overrides); precision runs only where the project has the amp feature. Every
 # project's GPU tests also train with torch.compile.
