@@ -82,4 +82,6 @@ def test_project_tests_pass_and_it_trains(project: tuple[Path, str, dict[str, An
         "runs/ci/checkpoints/best.pt",
         cwd=root,
     ).stdout
-    assert json.loads(evaluated)["acc"] > 0.85
+    # best.pt holds the best validation accuracy (of the EMA weights when the EMA is on).
+    best = max(r.get("val_ema/acc", r["val/acc"]) for r in records if "val/acc" in r)
+    assert json.loads(evaluated)["acc"] == pytest.approx(best)
