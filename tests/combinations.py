@@ -66,7 +66,7 @@ def render_combinations() -> list[dict[str, Any]]:
     combos = [as_answers(names, row) for row in itertools.product(*map(choices, names))]
     for name in sorted(METADATA_ONLY):
         combos += [combo for value in choices(name) for combo in extremes(**{name: value})]
-    return combos
+    return [combo for i, combo in enumerate(combos) if combo not in combos[:i]]
 
 
 def _pairs(row: tuple) -> Iterator[tuple]:
