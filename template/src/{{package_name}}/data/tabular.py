@@ -8,18 +8,36 @@ from pathlib import Path
 
 import torch
 from torch import Tensor
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, random_split
 
+from ..config import DataConfig
 from ..errors import DataError
 from ..utils.io import atomic_write
+from .splits import Splits
 
 
 @dataclass
-class TabularSpec:
+class Spec:
     """What the model needs to know about the data (saved in checkpoints)."""
 
     num_features: int
     classes: list[str]
+
+
+def load_splits(cfg: DataConfig, seed: int, spec: Spec | None = None) -> Splits:
+    """Read `cfg.path` and split its rows deterministically by `seed`; `spec`, when given,
+    fixes the class order (that of a trained model)."""
+    dataset = CsvDataset(Path(cfg.path), cfg.label_column, spec.classes if spec else None)
+    num_val = round(len(dataset) * cfg.val_fraction)
+    num_train = len(dataset) - num_val
+    if num_train < cfg.batch_size or num_val < 1:
+        raise DataError(
+            f"{cfg.path}: {len(dataset)} rows give {num_train} training rows, fewer than "
+            f"data.batch_size={cfg.batch_size}"
+        )
+    g = torch.Generator().manual_seed(seed)
+    train, val = random_split(dataset, [num_train, num_val], generator=g)
+    return Splits(train=train, val=val, spec=dataset.spec)
 
 
 def _sort_labels(labels: set[str]) -> list[str]:
@@ -61,9 +79,9 @@ class CsvDataset(Dataset[tuple[Tensor, Tensor]]):
         return self.features[i], self.targets[i]
 
     @property
-    def spec(self) -> TabularSpec:
+    def spec(self) -> Spec:
         """Feature count and class names."""
-        return TabularSpec(num_features=len(self.feature_names), classes=list(self.classes))
+        return Spec(num_features=len(self.feature_names), classes=list(self.classes))
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -105,10 +123,11 @@ def _parse_row(path: Path, line: int, cells: list[str], names: list[str]) -> lis
     return values
 
 
-def make_sample_csv(
-    path: Path, *, num_rows: int = 4000, num_features: int = 8, num_classes: int = 3, seed: int = 0
+def make_sample_data(
+    out: Path, *, num_rows: int = 4000, num_features: int = 8, num_classes: int = 3, seed: int = 0
 ) -> Path:
-    """Write a learnable synthetic CSV: each class is a mix of two Gaussian blobs."""
+    """Write `out`/train.csv, learnable and synthetic: each class is a mix of two Gaussian blobs."""
+    path = out / "train.csv"
     g = torch.Generator().manual_seed(seed)
     centers = torch.randn(num_classes * 2, num_features, generator=g) * 1.6
     labels = torch.randint(0, num_classes, (num_rows,), generator=g)
