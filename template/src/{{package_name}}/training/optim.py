@@ -11,13 +11,18 @@ from ..config import OptimConfig
 
 
 def build_optimizer(model: nn.Module, cfg: OptimConfig) -> torch.optim.AdamW:
-    """AdamW; biases and normalisation parameters (1-D) are not decayed."""
+    """AdamW; biases and normalisation parameters (1-D) are not decayed.
+
+    The fused implementation (one kernel for all parameters) where the device has one: on CPU
+    it is also much faster than the default per-parameter loop for many small tensors.
+    """
     params = [p for p in model.parameters() if p.requires_grad]
     groups = [
         {"params": [p for p in params if p.ndim >= 2], "weight_decay": cfg.weight_decay},
         {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
     ]
-    return torch.optim.AdamW(groups, lr=cfg.lr)
+    fused = all(p.device.type in ("cpu", "cuda", "mps") for p in params)
+    return torch.optim.AdamW(groups, lr=cfg.lr, fused=fused or None)
 
 
 def warmup_cosine(step: int, *, warmup: int, total: int, min_ratio: float) -> float:
