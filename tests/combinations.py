@@ -44,28 +44,37 @@ def as_answers(names: list[str], row: tuple) -> dict[str, Any]:
 
 
 def extremes(**fixed: Any) -> list[dict[str, Any]]:
-    """All features on and all features off (other questions at their defaults)."""
+    """All features on and all features off, for every task unless `fixed` sets one (other
+    questions at their defaults)."""
     combos = []
-    for on in (True, False):
-        combo = {}
-        for name in choice_questions():
-            spec, options = QUESTIONS[name], choices(name)
-            if spec.get("type") == "bool" or spec.get("multiselect"):
-                combo[name] = options[0] if on else options[-1]
-            else:
-                combo[name] = spec["default"]
-        names = list(combo)
-        combos.append({**as_answers(names, tuple(combo.values())), **fixed})
+    for task in [fixed["task"]] if "task" in fixed else choices("task"):
+        for on in (True, False):
+            combo = {}
+            for name in choice_questions():
+                spec, options = QUESTIONS[name], choices(name)
+                if name == "task":
+                    combo[name] = task
+                elif spec.get("type") == "bool" or spec.get("multiselect"):
+                    combo[name] = options[0] if on else options[-1]
+                else:
+                    combo[name] = spec["default"]
+            names = list(combo)
+            combos.append({**as_answers(names, tuple(combo.values())), **fixed})
     return combos
 
 
 def render_combinations() -> list[dict[str, Any]]:
-    """The full product of the answers that change code, plus every metadata-only answer with
-    all features on and all off."""
+    """The full product of the answers that change code (every task with every feature
+    combination), plus every metadata-only answer with all features on and all off."""
     names = [n for n in choice_questions() if n not in METADATA_ONLY]
     combos = [as_answers(names, row) for row in itertools.product(*map(choices, names))]
+    default_task = QUESTIONS["task"]["default"]
     for name in sorted(METADATA_ONLY):
-        combos += [combo for value in choices(name) for combo in extremes(**{name: value})]
+        combos += [
+            combo
+            for value in choices(name)
+            for combo in extremes(task=default_task, **{name: value})
+        ]
     return [combo for i, combo in enumerate(combos) if combo not in combos[:i]]
 
 
@@ -85,9 +94,10 @@ def _greedy_cover(rows: list[tuple]) -> list[tuple]:
 
 
 def pairwise_combinations() -> list[dict[str, Any]]:
-    """Few combinations holding every pair of answers to any two questions that change code,
-    plus all features on and all off (greedy all-pairs: each row added covers the most pairs
-    still missing). Metadata-only questions keep their defaults."""
+    """Few combinations holding every pair of answers to any two questions that change code
+    (the task is one of them: each task meets each answer of every feature), plus all features
+    on and all off for every task (greedy all-pairs: each row added covers the most pairs still
+    missing). Metadata-only questions keep their defaults."""
     names = [n for n in choice_questions() if n not in METADATA_ONLY]
     rows = list(itertools.product(*map(choices, names)))
     # Greedy covering depends on the order of ties: keep the smallest of a few fixed orders.
@@ -100,8 +110,9 @@ def pairwise_combinations() -> list[dict[str, Any]]:
 
 
 def pairwise_all_on() -> dict[str, Any]:
-    """The all-features-on member of pairwise_combinations()."""
-    return {k: v for k, v in extremes()[0].items() if k not in METADATA_ONLY}
+    """The all-features-on member of pairwise_combinations() for the default task."""
+    on = extremes(task=QUESTIONS["task"]["default"])[0]
+    return {k: v for k, v in on.items() if k not in METADATA_ONLY}
 
 
 def combo_id(answers: dict[str, Any]) -> str:

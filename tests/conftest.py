@@ -1,6 +1,28 @@
-"""Generator test configuration: a summary table of the answer combinations and their results."""
+"""Generator test configuration: the committed template as a plain folder, and a summary table
+of the answer combinations and their results."""
+
+import subprocess
+from pathlib import Path
 
 import pytest
+
+from combinations import REPO
+
+
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed template (HEAD's copier.yml and template/) as a plain folder: Copier then
+    renders it directly instead of cloning the repository for every project."""
+    dst = tmp_path_factory.mktemp("template")
+    archive = subprocess.run(
+        ["git", "archive", "HEAD", "copier.yml", "template"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(dst)], input=archive.stdout, check=True)
+    return dst
+
 
 # Tests parametrised by answer combination, and what their table rows stand for.
 MATRIX_TESTS = {

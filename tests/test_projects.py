@@ -10,7 +10,7 @@ from typing import Any
 import copier
 import pytest
 
-from combinations import REPO, combo_id, pairwise_all_on, pairwise_combinations
+from combinations import combo_id, pairwise_all_on, pairwise_combinations
 
 pytestmark = pytest.mark.slow
 
@@ -33,20 +33,14 @@ def run(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProc
 
 
 @pytest.fixture(params=pairwise_combinations(), ids=combo_id)
-def project(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+def project(request: pytest.FixtureRequest, tmp_path: Path, template_dir: Path) -> Any:
     """A rendered project installed (editable) into this environment, uninstalled afterwards."""
     combo = request.param
     # A distinct name per combination, so parallel workers never share an installed package.
     name = f"proj_{request.param_index}"
     dst = tmp_path / name
-    copier.run_copy(
-        str(REPO),
-        dst,
-        data={"project_name": name, **combo},
-        defaults=True,
-        quiet=True,
-        vcs_ref="HEAD",
-    )
+    data = {"project_name": name, **combo}
+    copier.run_copy(str(template_dir), dst, data=data, defaults=True, quiet=True)
     install = [sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "-e", ".[dev]"]
     run(*install, cwd=dst)
     yield dst, name, combo

@@ -20,6 +20,7 @@ PACKAGE_FILES = [
     "data/__init__.py",
     "data/loader.py",
     "data/sampler.py",
+    "data/splits.py",
     "data/tabular.py",
     "models/__init__.py",
     "models/mlp.py",
@@ -119,9 +120,10 @@ def ruff(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("combo", render_combinations(), ids=combo_id)
-def test_combination_renders_clean(copie, combo: dict[str, Any]) -> None:
+def test_combination_renders_clean(copie, template_dir: Path, combo: dict[str, Any]) -> None:
     """It renders the expected files with no template residue, and ruff finds nothing."""
-    result = copie.copy(extra_answers={"project_name": "demo-proj", **combo})
+    answers = {"project_name": "demo-proj", **combo}
+    result = copie.copy(extra_answers=answers, template_dir=template_dir)
     assert result.exit_code == 0, result.exception
     root = result.project_dir
     answers = yaml.safe_load((root / ".copier-answers.yml").read_text())
