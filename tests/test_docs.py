@@ -25,21 +25,23 @@ def test_site_builds_strictly(tmp_path: Path) -> None:
     assert build.returncode == 0, build.stderr
 
 
-def shown_commands(program: str) -> list[list[str]]:
-    """Every `program ...` line inside the pages' bash code blocks."""
+def shown_commands() -> list[tuple[Path, str]]:
+    """Every command line inside the pages' bash code blocks (comments removed), in page order."""
     commands = []
     for page in PAGES:
         for block in re.findall(r"```bash\n(.*?)```", page.read_text(), flags=re.DOTALL):
             for line in block.splitlines():
                 line = line.split(" #")[0].strip()
-                if line.startswith(f"{program} "):
-                    commands.append(shlex.split(line)[1:])
+                if line:
+                    commands.append((page, line))
     return commands
 
 
 def test_torchgen_commands_in_the_docs_parse() -> None:
     """Each `torchgen ...` line the docs show names a real command with real options."""
-    commands = shown_commands("torchgen")
+    commands = [
+        shlex.split(line)[1:] for _, line in shown_commands() if line.startswith("torchgen ")
+    ]
     assert len(commands) >= 5, commands
     for args in commands:
         # Parse only: `--help` after the command checks the options without running it.
