@@ -4,7 +4,8 @@
 runtime packages (numpy, pyyaml, tqdm, typer, matplotlib, ...): it installs nothing and runs
 each project from its source folder (PYTHONPATH=src). For each project it runs the GPU-marked
 tests, then short training runs on CUDA at each precision the project supports (and once with
-torch.compile), and records pass/fail, samples/s and validation accuracy in a Markdown report.
+torch.compile), and records pass/fail, samples/s, MFU (models that report it: the text task's
+transformer) and the validation metric in a Markdown report. Every task is in the matrix.
 """
 
 import argparse
@@ -21,10 +22,19 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO / "build" / "gpu_matrix"
 # Features are switched; the other questions keep their defaults. Serving needs fastapi,
 # which GPU images often lack, and has no GPU code: it stays off here.
+ALL_ON = {"amp": True, "ema": True, "tensorboard": True, "ddp": True}
+ALL_OFF = {"amp": False, "ema": False, "tensorboard": False, "ddp": False, "export": []}
+TASKS = ["tabular", "vision", "text"]
 MATRIX = {
-    "all_on": {"amp": True, "ema": True, "tensorboard": True, "ddp": True},
-    "no_amp": {"amp": False, "ema": True, "tensorboard": False, "ddp": True},
-    "all_off": {"amp": False, "ema": False, "tensorboard": False, "ddp": False, "export": []},
+    **{f"{task}_all_on": {"task": task, **ALL_ON} for task in TASKS},
+    **{f"{task}_all_off": {"task": task, **ALL_OFF} for task in TASKS},
+    "tabular_no_amp": {"task": "tabular", **ALL_ON, "amp": False, "tensorboard": False},
+}
+# Per task: make-data options, and train settings for a short run that still measures speed.
+TASK_RUNS = {
+    "tabular": (["--rows", "60000"], ["trainer.max_epochs=2", "data.batch_size=512"]),
+    "vision": ([], ["trainer.max_epochs=2"]),
+    "text": ([], ["trainer.max_steps=300"]),
 }
 # (name, --set overrides); precision runs only where the project has the amp feature. Every
 # project's GPU tests also train with torch.compile.
@@ -44,6 +54,8 @@ def render(out: Path) -> None:
     questions = yaml.safe_load((REPO / "copier.yml").read_text())
     out.mkdir(parents=True, exist_ok=True)
     for name, answers in MATRIX.items():
+        if answers["task"] not in questions["task"]["choices"].values():
+            continue
         data = {"project_name": f"gpu_{name}", **answers}
         if "serving" in questions:
             data["serving"] = False
@@ -80,9 +92,13 @@ def gpu_tests(project: Path) -> dict:
 
 
 def train_runs(project: Path, package: str) -> list[dict]:
-    """make-data, then short CUDA training runs; samples/s is the median over logged windows."""
+    """make-data, then short CUDA training runs; samples/s (and MFU where the model reports it)
+    is the median over the logged windows after the first."""
     python = [sys.executable, "-m", package]
-    code, output, _ = sh([*python, "make-data", "--rows", "60000"], project, timeout=120)
+    answers = (project / ".copier-answers.yml").read_text()
+    task = next(t for t in TASKS if f"task: {t}" in answers)
+    make_data, settings = TASK_RUNS[task]
+    code, output, _ = sh([*python, "make-data", *make_data], project, timeout=300)
     if code != 0:
         return [{"run": "make-data", "code": code, "log": output}]
     has_amp = "precision" in (project / "configs" / "default.yaml").read_text()
@@ -96,12 +112,8 @@ def train_runs(project: Path, package: str) -> list[dict]:
             f"runs/{name}",
             "--set",
             "trainer.device=cuda",
-            "--set",
-            "trainer.max_epochs=2",
-            "--set",
-            "data.batch_size=512",
         ]
-        for item in overrides:
+        for item in [*settings, *overrides]:
             args += ["--set", item]
         code, output, seconds = sh([*python, *args], project, timeout=300)
         result = {"run": name, "code": code, "seconds": seconds, "log": output}
@@ -109,9 +121,12 @@ def train_runs(project: Path, package: str) -> list[dict]:
         if code == 0 and metrics.is_file():
             records = [json.loads(line) for line in metrics.read_text().splitlines() if line]
             speeds = [r["samples_per_s"] for r in records if "samples_per_s" in r][1:]
-            val = [r for r in records if "val/acc" in r][-1]
+            mfu = [r["mfu"] for r in records if r.get("mfu") is not None][1:]
+            val = [r for r in records if "val/loss" in r][-1]
+            metric = "loss" if task == "text" else "acc"
             result["samples_per_s"] = statistics.median(speeds) if speeds else float("nan")
-            result["val_acc"] = val.get("val_ema/acc", val["val/acc"])
+            result["mfu"] = statistics.median(mfu) if mfu else None
+            result["val"] = f"{metric} {val.get(f'val_ema/{metric}', val[f'val/{metric}']):.4f}"
         results.append(result)
     return results
 
@@ -132,11 +147,16 @@ def run(root: Path, report: Path) -> int:
         f"{torch.cuda.get_device_name(0)}, torch {torch.__version__}, CUDA {torch.version.cuda}, "
         f"{time.strftime('%Y-%m-%d')}. Produced by `scripts/gpu_check.sh run`.",
         "",
-        "Training runs: 60,000-row sample, batch 512, 2 epochs; samples/s is the median over the",
-        "logged windows after the first (MFU: not reported, the tabular MLP has no FLOP model).",
+        "Training runs: "
+        + "; ".join(
+            f"{t}: make-data {' '.join(m) or '(defaults)'}, {', '.join(s)}"
+            for t, (m, s) in TASK_RUNS.items()
+        )
+        + ". samples/s and MFU are medians",
+        "over the logged windows after the first; MFU only for models with a FLOP count (text).",
         "",
-        "| project | GPU tests | run | result | seconds | samples/s | val acc |",
-        "|---|---|---|---|---|---|---|",
+        "| project | GPU tests | run | result | seconds | samples/s | MFU | validation |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     failed = 0
     for project in projects:
@@ -146,10 +166,10 @@ def run(root: Path, report: Path) -> int:
         for r in trains[project]:
             failed += r["code"] != 0
             speed = f"{r['samples_per_s']:,.0f}" if "samples_per_s" in r else ""
-            acc = f"{r['val_acc']:.4f}" if "val_acc" in r else ""
+            mfu = f"{r['mfu']:.1%}" if r.get("mfu") is not None else ""
             status = "pass" if r["code"] == 0 else f"FAIL ({r['code']})"
             secs = f"{r['seconds']:.1f}" if "seconds" in r else ""
-            cells = [project.name, test_cell, r["run"], status, secs, speed, acc]
+            cells = [project.name, test_cell, r["run"], status, secs, speed, mfu, r.get("val", "")]
             lines.append("| " + " | ".join(cells) + " |")
             test_cell = ""
     lines += ["", f"Failures: {failed}", ""]
