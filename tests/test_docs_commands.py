@@ -1,9 +1,9 @@
 """Every command the docs show runs somewhere: here, in the generated project, or in CI.
 
-`myproj`, `torchrun` and `sbatch` lines run for real, in page order (the quickstart first), in a freshly generated
-default project (SLURM's `sbatch`/`srun`/`scontrol` are stand-ins that run the batch script on
-this machine as a one-node job with two CPU processes). `torchgen` lines are parsed against the
-real CLI in test_docs.py. The rest must appear verbatim in a CI step.
+`myproj`, `torchrun` and `sbatch` lines run for real, in page order (the quickstart first), in
+a freshly generated default project (SLURM's `sbatch`/`srun`/`scontrol` are stand-ins that run
+the batch script on this machine as a one-node job with two CPU processes). `torchgen` lines are
+parsed against the real CLI in test_docs.py. The rest must appear verbatim in a CI step.
 """
 
 import os
