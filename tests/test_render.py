@@ -21,9 +21,7 @@ PACKAGE_FILES = [
     "data/loader.py",
     "data/sampler.py",
     "data/splits.py",
-    "data/tabular.py",
     "models/__init__.py",
-    "models/mlp.py",
     "training/__init__.py",
     "training/checkpoint.py",
     "training/evaluate.py",
@@ -55,6 +53,16 @@ PROJECT_FILES = [
     "tests/test_resume.py",
     "tests/test_trainer.py",
 ]
+# Files of one task only: its data and model modules.
+TASK_FILES = {
+    "tabular": ["src/{package}/data/tabular.py", "src/{package}/models/mlp.py"],
+    "vision": [
+        "src/{package}/data/vision.py",
+        "src/{package}/data/patterns.py",
+        "src/{package}/data/transforms.py",
+        "src/{package}/models/cnn.py",
+    ],
+}
 # Files that exist only when their feature is on: a bool question answered yes, or an option of
 # a multiselect question chosen; a tuple of features means any of them.
 FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
@@ -100,6 +108,8 @@ def expected_files(answers: dict[str, Any]) -> set[str]:
     """The files a project with these answers must contain, and no others."""
     package = f"src/{answers['package_name']}"
     files = {*PROJECT_FILES, *(f"{package}/{name}" for name in PACKAGE_FILES)}
+    task_files = TASK_FILES[answers.get("task", "tabular")]
+    files.update(path.format(package=answers["package_name"]) for path in task_files)
     for feature, paths in FEATURE_FILES.items():
         if is_on(feature, answers):
             files.update(path.format(package=answers["package_name"]) for path in paths)
