@@ -20,9 +20,8 @@ PACKAGE_FILES = [
     "data/__init__.py",
     "data/loader.py",
     "data/sampler.py",
-    "data/tabular.py",
+    "data/splits.py",
     "models/__init__.py",
-    "models/mlp.py",
     "training/__init__.py",
     "training/checkpoint.py",
     "training/evaluate.py",
@@ -54,6 +53,16 @@ PROJECT_FILES = [
     "tests/test_resume.py",
     "tests/test_trainer.py",
 ]
+# Files of one task only (the `task` answer).
+TASK_FILES: dict[str, list[str]] = {
+    "tabular": ["src/{package}/data/tabular.py", "src/{package}/models/mlp.py"],
+    "text": [
+        "src/{package}/data/text.py",
+        "src/{package}/models/gpt.py",
+        "src/{package}/generate.py",
+        "src/{package}/utils/flops.py",
+    ],
+}
 # Files that exist only when their feature is on: a bool question answered yes, or an option of
 # a multiselect question chosen; a tuple of features means any of them.
 FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
@@ -99,6 +108,8 @@ def expected_files(answers: dict[str, Any]) -> set[str]:
     """The files a project with these answers must contain, and no others."""
     package = f"src/{answers['package_name']}"
     files = {*PROJECT_FILES, *(f"{package}/{name}" for name in PACKAGE_FILES)}
+    task_files = TASK_FILES.get(answers["task"], [])
+    files.update(path.format(package=answers["package_name"]) for path in task_files)
     for feature, paths in FEATURE_FILES.items():
         if is_on(feature, answers):
             files.update(path.format(package=answers["package_name"]) for path in paths)
