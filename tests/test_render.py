@@ -61,6 +61,7 @@ TASK_FILES: dict[str, list[str]] = {
         "src/{package}/models/gpt.py",
         "src/{package}/generate.py",
         "src/{package}/utils/flops.py",
+        "tests/test_flops.py",
     ],
 }
 # Files that exist only when their feature is on: a bool question answered yes, or an option of
