@@ -53,7 +53,7 @@ def project(request: pytest.FixtureRequest, tmp_path: Path, template_dir: Path) 
 TASK_RUNS: dict[str, tuple[list[str], list[str], str, float]] = {
     "tabular": (["--rows", "2000"], ["trainer.max_epochs=3"], "acc", 0.85),
     "vision": (["--per-class", "80"], ["trainer.max_epochs=3"], "acc", 0.6),
-    "text": (["--sentences", "1500"], ["trainer.max_steps=150"], "loss", 2.5),
+    "text": (["--sentences", "2000"], ["trainer.max_epochs=3"], "loss", 1.2),
 }
 
 

@@ -62,6 +62,13 @@ TASK_FILES = {
         "src/{package}/data/transforms.py",
         "src/{package}/models/cnn.py",
     ],
+    "text": [
+        "src/{package}/data/text.py",
+        "src/{package}/models/gpt.py",
+        "src/{package}/generate.py",
+        "src/{package}/utils/flops.py",
+        "tests/test_flops.py",
+    ],
 }
 # Files that exist only when their feature is on: a bool question answered yes, or an option of
 # a multiselect question chosen; a tuple of features means any of them.
