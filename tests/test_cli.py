@@ -70,7 +70,7 @@ def git_template(plain_template: Path) -> Path:
         (["--data", "no-equals-sign"], 2, ["KEY=VALUE", "no-equals-sign"]),
         (["--data", "=value"], 2, ["KEY=VALUE"]),
         (["--data", "python_version=3.9"], 2, ["python_version", "3.9"]),
-        (["--data", "task=vision"], 2, ["task", "vision"]),
+        (["--data", "task=audio"], 2, ["task", "audio"]),
         ([], 2, ["--defaults", "--data"]),
         (["--defaults", "--template", "no/such/folder"], 2, ["no/such/folder", "does not exist"]),
         (["--defaults", "--template", "file:///no/such/repo.git"], 1, ["/no/such/repo.git"]),
