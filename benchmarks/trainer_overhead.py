@@ -6,8 +6,9 @@ medians reported. The Trainer runs as generated: EMA on, precision 32, gradient 
 non-finite checks and logging every 10 steps. Two hand-written loops: the bare textbook loop, and
 the same loop doing the Trainer's per-step work by hand as the Trainer does it (fused AdamW,
 clipping, the EMA through torch.optim.swa_utils every trainer.ema_every_n_steps steps, non-finite
-checks), which isolates the Trainer's own overhead from the cost of its features. Goals: Trainer / hand-written >= 0.97 and the Trainer faster than
-Lightning. It reports and never fails.
+checks), which isolates the Trainer's own overhead from the cost of its features. Goals:
+Trainer / hand-written >= 0.97 and the Trainer faster than Lightning. It reports and never
+fails.
 
     python benchmarks/trainer_overhead.py --steps 800 --rounds 5
 """
@@ -35,7 +36,8 @@ PACKAGE = "benchproj"
 def render(dst: Path) -> Any:
     """Render a default project (EMA on) and import its package."""
     data = {"project_name": PACKAGE, "amp": True, "ema": True, "tensorboard": False}
-    copier.run_copy(str(REPO), dst, data=data, defaults=True, quiet=True, vcs_ref="HEAD")  # the committed template
+    # The committed template (uncommitted edits are not benchmarked).
+    copier.run_copy(str(REPO), dst, data=data, defaults=True, quiet=True, vcs_ref="HEAD")
     sys.path.insert(0, str(dst / "src"))
     return importlib.import_module(PACKAGE)
 
