@@ -82,10 +82,12 @@ def _pairs(row: tuple) -> Iterator[tuple]:
     return ((i, row[i], j, row[j]) for i, j in itertools.combinations(range(len(row)), 2))
 
 
-def _greedy_cover(rows: list[tuple]) -> list[tuple]:
-    """Rows until every pair of answers appears: each time the row covering most missing pairs."""
+def _greedy_cover(rows: list[tuple], start: list[tuple]) -> list[tuple]:
+    """`start`, then rows until every pair of answers appears: each time the row covering most
+    missing pairs."""
     missing = {pair for row in rows for pair in _pairs(row)}
-    chosen: list[tuple] = []
+    missing -= {pair for row in start for pair in _pairs(row)}
+    chosen = list(start)
     while missing:
         best = max(rows, key=lambda row: sum(pair in missing for pair in _pairs(row)))
         chosen.append(best)
@@ -94,19 +96,23 @@ def _greedy_cover(rows: list[tuple]) -> list[tuple]:
 
 
 def pairwise_combinations() -> list[dict[str, Any]]:
-    """Few combinations holding every pair of answers to any two questions that change code
-    (the task is one of them: each task meets each answer of every feature), plus all features
-    on and all off for every task (greedy all-pairs: each row added covers the most pairs still
-    missing). Metadata-only questions keep their defaults."""
+    """All features on and all off for every task, then few more combinations until every pair
+    of answers to any two questions that change code appears (the task is one of them: each
+    task meets each answer of every feature); greedy all-pairs: each row added covers the most
+    pairs still missing. Metadata-only questions keep their defaults."""
     names = [n for n in choice_questions() if n not in METADATA_ONLY]
     rows = list(itertools.product(*map(choices, names)))
+    ends = [tuple(_hashable(combo[n]) for n in names) for combo in extremes()]
     # Greedy covering depends on the order of ties: keep the smallest of a few fixed orders.
     chosen = min(
-        (_greedy_cover(random.Random(seed).sample(rows, len(rows))) for seed in range(20)), key=len
+        (_greedy_cover(random.Random(seed).sample(rows, len(rows)), ends) for seed in range(20)),
+        key=len,
     )
-    combos = [as_answers(names, row) for row in chosen]
-    ends = [{k: v for k, v in c.items() if k not in METADATA_ONLY} for c in extremes()]
-    return combos + [c for c in ends if c not in combos]
+    return [as_answers(names, row) for row in chosen]
+
+
+def _hashable(answer: Any) -> Any:
+    return tuple(answer) if isinstance(answer, list) else answer
 
 
 def pairwise_all_on() -> dict[str, Any]:

@@ -49,11 +49,12 @@ def project(request: pytest.FixtureRequest, tmp_path: Path, template_dir: Path) 
 
 # Per task: make-data options for a small sample, train settings for a short run, and the
 # validation metric with the value it must beat (well past chance: 1/3 for tabular, 1/4 for
-# vision; ln 256 = 5.55 nats per byte for text).
+# vision; for text, uniform bytes are ln 256 = 5.55 nats per byte and the sample's byte
+# frequencies alone 2.96: one epoch of the small sample reaches about 1.7).
 TASK_RUNS: dict[str, tuple[list[str], list[str], str, float]] = {
     "tabular": (["--rows", "2000"], ["trainer.max_epochs=3"], "acc", 0.85),
     "vision": (["--per-class", "150"], ["trainer.max_epochs=4"], "acc", 0.6),
-    "text": (["--sentences", "2000"], ["trainer.max_epochs=3"], "loss", 1.2),
+    "text": (["--sentences", "2000"], ["trainer.max_epochs=1"], "loss", 2.5),
 }
 
 
