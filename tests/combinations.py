@@ -83,7 +83,7 @@ def _pairs(row: tuple) -> Iterator[tuple]:
 
 
 def _greedy_cover(rows: list[tuple], start: list[tuple]) -> list[tuple]:
-    """`start`, then rows until every pair of answers appears: each time the row covering most
+    """`start`, then rows until every pair of values appears: each time the row covering most
     missing pairs."""
     missing = {pair for row in rows for pair in _pairs(row)}
     missing -= {pair for row in start for pair in _pairs(row)}
@@ -95,24 +95,49 @@ def _greedy_cover(rows: list[tuple], start: list[tuple]) -> list[tuple]:
     return chosen
 
 
+def feature_switches() -> list[tuple[str, str | None]]:
+    """The features as on/off switches: (question, None) for a yes/no question, (question,
+    option) for each option of a multiselect (export: pt2 and onnx are switched separately,
+    as `torchgen add`/`remove` do)."""
+    switches: list[tuple[str, str | None]] = []
+    for name in choice_questions():
+        spec = QUESTIONS[name]
+        if name in METADATA_ONLY or name == "task":
+            continue
+        if spec.get("type") == "bool":
+            switches.append((name, None))
+        elif spec.get("multiselect"):
+            switches += [(name, option) for option in choices(name)[0]]
+        else:
+            raise ValueError(f"{name}: a single-choice feature question needs a matrix rule")
+    return switches
+
+
 def pairwise_combinations() -> list[dict[str, Any]]:
-    """All features on and all off for every task, then few more combinations until every pair
-    of answers to any two questions that change code appears (the task is one of them: each
-    task meets each answer of every feature); greedy all-pairs: each row added covers the most
-    pairs still missing. Metadata-only questions keep their defaults."""
-    names = [n for n in choice_questions() if n not in METADATA_ONLY]
-    rows = list(itertools.product(*map(choices, names)))
-    ends = [tuple(_hashable(combo[n]) for n in names) for combo in extremes()]
+    """For every task: all features on, all off, then few more combinations until every two
+    feature switches have been on/on, on/off, off/on and off/off together (greedy all-pairs:
+    each row added covers the most pairs still missing). Metadata-only questions keep their
+    defaults."""
+    switches = feature_switches()
+    rows = list(itertools.product([True, False], repeat=len(switches)))
+    ends = [(True,) * len(switches), (False,) * len(switches)]
     # Greedy covering depends on the order of ties: keep the smallest of a few fixed orders.
     chosen = min(
         (_greedy_cover(random.Random(seed).sample(rows, len(rows)), ends) for seed in range(20)),
         key=len,
     )
-    return [as_answers(names, row) for row in chosen]
-
-
-def _hashable(answer: Any) -> Any:
-    return tuple(answer) if isinstance(answer, list) else answer
+    combos = []
+    for task in choices("task"):
+        for row in chosen:
+            combo: dict[str, Any] = {"task": task}
+            for (name, option), on in zip(switches, row, strict=True):
+                if option is None:
+                    combo[name] = on
+                else:
+                    combo.setdefault(name, [])
+                    combo[name] += [option] if on else []
+            combos.append(combo)
+    return combos
 
 
 def pairwise_all_on() -> dict[str, Any]:
