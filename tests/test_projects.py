@@ -62,7 +62,8 @@ def test_project_tests_pass_and_it_trains(project: tuple[Path, str, dict[str, An
     """The project's own test suite passes, then make-data, a short training run and evaluate
     of its best.pt work.
 
-    With every feature on, the project's slow tests (torch.compile) run too: once per CI run.
+    With every feature on, the project's slow tests (torch.compile, a failing torchrun rank) run
+    too: once per CI run.
     """
     root, package, combo = project
     tests = run(*PROJECT_PYTEST, cwd=root)
