@@ -3,8 +3,8 @@
 All loops train the same generated MLP on the same DataLoader (the Trainer's own), with the same
 batch size, optimizer and number of steps, on CPU with one thread. Rounds are short and
 interleaved, each in a rotated order, and a loop's ratio is the median of its per-round ratios to
-the bare loop: this machine's speed drifts by a third within seconds, and loops timed next to
-each other see the same speed.
+the bare loop, printed with its quartiles: this machine's speed drifts by a third within seconds.
+A second copy of the bare loop shows what noise alone gives.
 The Trainer runs as generated: EMA on, precision 32, gradient clipping, the non-finite checks
 and logging every 10 steps. Two hand-written loops: the bare textbook loop, and the same loop
 doing the Trainer's per-step work by hand (its fused AdamW with two parameter groups and its LR
@@ -178,6 +178,8 @@ def main() -> None:
         trainer = make_trainer(work, args.steps, args.batch_size)
         timers: dict[str, Callable[[], float]] = {
             "hand-written": lambda: time_hand_loop(trainer, args.steps),
+            # The same loop again: its ratio to the first shows what noise alone gives.
+            "hand-written, again": lambda: time_hand_loop(trainer, args.steps),
             "hand, same work": lambda: time_hand_loop_same_work(trainer, args.steps),
             "Trainer": lambda: time_trainer(trainer),
         }
@@ -198,19 +200,24 @@ def main() -> None:
             for name in names[r % len(names) :] + names[: r % len(names)]:  # rotate the order
                 times[name].append(timers[name]())
     rates = {name: args.steps / statistics.median(ts) for name, ts in times.items()}
-    # Each round's ratio to the bare loop of the same round: drift between rounds cancels.
-    ratios = {
-        name: statistics.median(b / t for b, t in zip(times["hand-written"], ts, strict=True))
-        for name, ts in times.items()
-    }
-    print(f"{args.steps} steps, batch {args.batch_size}, 1 thread, median of {args.rounds} rounds")
+    print(f"{args.steps} steps, batch {args.batch_size}, 1 thread, {args.rounds} rounds")
+    print("  loop                   steps/s  x hand-written: median [quartiles] of rounds")
     for name, rate in rates.items():
-        print(f"  {name:16s} {rate:8.1f} steps/s   {ratios[name]:5.3f} x hand-written")
-    print(f"Trainer / hand-written (bare):      {ratios['Trainer']:.3f} (goal >= 0.97)")
-    same_work = ratios["Trainer"] / ratios["hand, same work"]
-    print(f"Trainer / hand-written (same work): {same_work:.3f}")
-    if "Lightning" in ratios:
-        print(f"Trainer / Lightning:    {ratios['Trainer'] / ratios['Lightning']:.3f} (goal > 1)")
+        print(f"  {name:20s} {rate:8.1f}   {_ratio(times, name, 'hand-written')}")
+    print(f"Trainer / hand-written (bare):      {_ratio(times, 'Trainer', 'hand-written')}")
+    print(f"Trainer / hand-written (same work): {_ratio(times, 'Trainer', 'hand, same work')}")
+    if "Lightning" in times:
+        print(f"Trainer / Lightning:                {_ratio(times, 'Trainer', 'Lightning')}")
+    print("Goals: Trainer / hand-written >= 0.97, Trainer / Lightning > 1; compare them with")
+    print("'hand-written, again', which differs from 1 by noise alone.")
+
+
+def _ratio(times: dict[str, list[float]], name: str, base: str) -> str:
+    """Median and quartiles of the per-round speed ratios name / base (drift between rounds
+    cancels: each round times every loop within a few seconds)."""
+    ratios = [b / t for b, t in zip(times[base], times[name], strict=True)]
+    q1, median, q3 = statistics.quantiles(ratios, n=4)
+    return f"{median:.3f} [{q1:.3f}, {q3:.3f}]"
 
 
 if __name__ == "__main__":
