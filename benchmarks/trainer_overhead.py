@@ -98,6 +98,7 @@ def time_hand_loop_same_work(trainer: Any, steps: int) -> float:
     optim = importlib.import_module(f"{PACKAGE}.training.optim")
     optimizer = optim.build_optimizer(model, trainer.cfg.optim)
     scheduler = optim.build_scheduler(optimizer, trainer.cfg.optim, steps)
+    max_norm = trainer.cfg.trainer.clip_grad_norm
     every = trainer.cfg.trainer.ema_every_n_steps
     decay = get_ema_multi_avg_fn(trainer.cfg.trainer.ema_decay**every)
     ema = AveragedModel(model, multi_avg_fn=decay, use_buffers=True)
@@ -112,8 +113,8 @@ def time_hand_loop_same_work(trainer: Any, steps: int) -> float:
         grad_norm = get_total_norm([p.grad for p in params])
         loss_value, norm = torch.stack((loss.detach(), grad_norm)).tolist()
         assert math.isfinite(loss_value) and math.isfinite(norm)
-        if norm > 1.0:
-            clip_grads_with_norm_(params, 1.0, grad_norm)
+        if max_norm is not None and norm > max_norm:
+            clip_grads_with_norm_(params, max_norm, grad_norm)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         if (i + 1) % every == 0:
