@@ -140,9 +140,10 @@ def pairwise_combinations() -> list[dict[str, Any]]:
     return combos
 
 
-def pairwise_all_on() -> dict[str, Any]:
-    """The all-features-on member of pairwise_combinations() for the default task."""
-    on = extremes(task=QUESTIONS["task"]["default"])[0]
+def pairwise_all_on(task: str | None = None) -> dict[str, Any]:
+    """The all-features-on member of pairwise_combinations() for `task` (default: the default
+    task)."""
+    on = extremes(task=task or QUESTIONS["task"]["default"])[0]
     return {k: v for k, v in on.items() if k not in METADATA_ONLY}
 
 

@@ -21,10 +21,18 @@ PROJECT_PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"
 ISOLATED = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
-def run(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run a command, failing the test with its output if it fails."""
+def run(
+    *args: str, cwd: Path, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run a command (with `env` added to the environment), failing the test with its output
+    if it fails."""
     proc = subprocess.run(
-        args, cwd=cwd, env=ISOLATED, capture_output=True, text=True, timeout=timeout
+        args,
+        cwd=cwd,
+        env={**ISOLATED, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert proc.returncode == 0, (
         f"{' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
@@ -63,7 +71,8 @@ def test_project_tests_pass_and_it_trains(project: tuple[Path, str, dict[str, An
     of its best.pt work.
 
     With every feature on, the project's slow tests (torch.compile, a failing torchrun rank) run
-    too: once per CI run.
+    too: once per CI run; and each task's all-on suite runs twice more, with two intra-op
+    threads and with ATEN_CPU_CAPABILITY=default.
     """
     root, package, combo = project
     tests = run(*PROJECT_PYTEST, cwd=root)
@@ -71,6 +80,12 @@ def test_project_tests_pass_and_it_trains(project: tuple[Path, str, dict[str, An
     if combo == pairwise_all_on():
         slow = run(*PROJECT_PYTEST, "-m", "slow", cwd=root)
         assert " passed" in slow.stdout and "failed" not in slow.stdout, slow.stdout
+    if combo == pairwise_all_on(combo["task"]):
+        # The suite holds on any CPU: again in other float32 summation orders, with two
+        # intra-op threads and with ATen's portable kernels instead of this CPU's vector ones.
+        for args, env in ((["--threads", "2"], {}), ([], {"ATEN_CPU_CAPABILITY": "default"})):
+            again = run(*PROJECT_PYTEST, *args, cwd=root, env=env)
+            assert " passed" in again.stdout and "failed" not in again.stdout, (env, again.stdout)
     make_data, settings, metric, bound = TASK_RUNS[combo["task"]]
     run(sys.executable, "-m", package, "make-data", *make_data, cwd=root)
     if combo["ema"]:  # an EMA horizon of ~10 steps, so that a run this short can move it
