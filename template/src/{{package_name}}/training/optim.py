@@ -1,5 +1,6 @@
 """AdamW with weight decay on weight matrices, and the learning-rate schedules."""
 
+import logging
 import math
 from functools import partial
 
@@ -8,6 +9,11 @@ from torch import nn
 from torch.optim.lr_scheduler import LambdaLR, LRScheduler, ReduceLROnPlateau
 
 from ..config import OptimConfig
+
+log = logging.getLogger(__name__)
+
+WARMUP_FRACTION = 0.1
+"""The warmup takes at most this fraction of the run's steps (a short run still peaks)."""
 
 
 def build_optimizer(model: nn.Module, cfg: OptimConfig) -> torch.optim.AdamW:
@@ -41,6 +47,14 @@ def build_scheduler(
         return ReduceLROnPlateau(
             optimizer, mode="min", factor=cfg.plateau_factor, patience=cfg.plateau_patience
         )
-    warmup = min(cfg.warmup_steps, total // 2)
+    warmup = min(cfg.warmup_steps, int(total * WARMUP_FRACTION))
+    if warmup < cfg.warmup_steps:
+        log.info(
+            "optim.warmup_steps %d cut to %d: at most %d%% of the run's %d steps",
+            cfg.warmup_steps,
+            warmup,
+            WARMUP_FRACTION * 100,
+            total,
+        )
     schedule = partial(warmup_cosine, warmup=warmup, total=total, min_ratio=cfg.min_lr_ratio)
     return LambdaLR(optimizer, schedule)
