@@ -34,6 +34,7 @@ PACKAGE_FILES = [
     "utils/io.py",
     "utils/log.py",
     "utils/plot.py",
+    "utils/progress.py",
     "utils/seed.py",
 ]
 PROJECT_FILES = [
@@ -74,7 +75,7 @@ TASK_FILES = {
 # a multiselect question chosen; a tuple of features means any of them.
 FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
     "amp": ["tests/test_precision.py"],
-    "ema": ["tests/test_ema.py"],
+    "ema": ["src/{package}/training/ema.py", "tests/test_ema.py"],
     "tensorboard": ["tests/test_tensorboard.py"],
     "github_ci": [".github/workflows/ci.yml"],
     "ddp": [
