@@ -154,6 +154,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     print("\n".join(rows))
     print("\ngoals:", "met" if not failures else "NOT met:\n  " + "\n  ".join(failures))
+    sys.exit(1 if failures else 0)
 
 
 if __name__ == "__main__":

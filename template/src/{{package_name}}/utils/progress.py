@@ -5,6 +5,8 @@ import sys
 import time
 from typing import Any
 
+from tqdm import tqdm
+
 log = logging.getLogger(__name__)
 
 
@@ -29,32 +31,23 @@ class ProgressLines:
         self.enabled = enabled and not sys.stderr.isatty()
         self.start = self.last = time.monotonic()
 
-    def update(self, record: dict[str, Any]) -> None:
-        """Consider logging the training `record` (step, epoch, train/loss, lr, samples_per_s)."""
+    def update(self, record: dict[str, Any], steps_in_epoch: int) -> None:
+        """Consider logging the training `record` (step, epoch, train/loss, lr, samples_per_s),
+        made `steps_in_epoch` optimizer steps into its epoch."""
         now = time.monotonic()
         if not self.enabled or now - self.last < self.every_s:
             return
         self.last = now
         step = record["step"]
-        in_epoch = (step - 1) % self.steps_per_epoch + 1
         per_step = (now - self.start) / max(1, step - self.start_step)
         log.info(
             "step %d/%d | epoch %d %d%% | loss %.4f | lr %.3g | %.0f samples/s | ETA %s",
             step,
             self.total_steps,
             record["epoch"],
-            100 * in_epoch // self.steps_per_epoch,
+            100 * steps_in_epoch // self.steps_per_epoch,
             record["train/loss"],
             record["lr"],
             record["samples_per_s"],
-            _duration(per_step * (self.total_steps - step)),
+            tqdm.format_interval(per_step * (self.total_steps - step)),
         )
-
-
-def _duration(seconds: float) -> str:
-    """`1h02m`, `3m05s` or `42s`."""
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
