@@ -12,8 +12,9 @@ from ..config import OptimConfig
 
 log = logging.getLogger(__name__)
 
-WARMUP_FRACTION = 0.1
-"""The warmup takes at most this fraction of the run's steps (a short run still peaks)."""
+WARMUP_FRACTION = 0.15
+"""The warmup takes at most this fraction of the run's steps: a short run on small data still
+reaches its peak learning rate, and keeps enough warmup for a transformer to train stably."""
 
 
 def build_optimizer(model: nn.Module, cfg: OptimConfig) -> torch.optim.AdamW:
