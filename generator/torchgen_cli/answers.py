@@ -1,10 +1,12 @@
-"""Answers given on the command line with `--data KEY=VALUE`, checked against copier.yml."""
+"""Answers: given with `--data KEY=VALUE` and checked against copier.yml, or rendered into it."""
 
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
+from jinja2.sandbox import SandboxedEnvironment
 
 from torchgen_cli.errors import USAGE, CliError
 
@@ -48,3 +50,8 @@ def hint_unanswered(reason: str, data: Mapping[str, str]) -> str:
     if match is None or match[1] in data:
         return reason
     return f"{reason} (this is the default; pass --data {match[1]}=VALUE)"
+
+
+def render_with(text: str, answers: Mapping[str, Any]) -> str:
+    """Render a Jinja string from copier.yml, sandboxed, with the answers as its context."""
+    return SandboxedEnvironment().from_string(text).render(**answers)

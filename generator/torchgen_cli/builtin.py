@@ -11,24 +11,15 @@ revisions. A development checkout is used as it is: the repository itself is the
 import filecmp
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_data_path
 
 from torchgen_cli.errors import CliError
 from torchgen_cli.gitrepo import git, run_git
+from torchgen_cli.source import Source
 
 BUNDLE_NAME = "template.bundle"
-
-
-@dataclass(frozen=True)
-class Builtin:
-    """torchgen's template as copier takes it: the recorded location and the revision to render."""
-
-    location: str
-    ref: str | None
-    config: Path
 
 
 def builtin_template() -> Path:
@@ -37,16 +28,17 @@ def builtin_template() -> Path:
     return shipped if shipped.is_dir() else Path(__file__).parents[2]
 
 
-def builtin() -> Builtin:
+def builtin() -> Source:
     """Locate torchgen's template and its newest commit; a wheel's bundle is installed first."""
     folder = builtin_template()
     config = folder / "copier.yml"
     installed = installed_bundle()
     if installed is not None:
-        return Builtin(*installed, config)
+        return Source(*installed, config, builtin=True)
     if (folder / ".git").exists() and shutil.which("git"):
-        return Builtin(str(folder), git("rev-parse", "HEAD", cwd=folder).strip(), config)
-    return Builtin(str(folder), None, config)
+        head = git("rev-parse", "HEAD", cwd=folder).strip()
+        return Source(str(folder), head, config, builtin=True)
+    return Source(str(folder), None, config, builtin=True)
 
 
 def installed_bundle() -> tuple[str, str] | None:

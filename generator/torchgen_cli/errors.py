@@ -1,5 +1,8 @@
 """The one error type the command line turns into `error: <reason>` and an exit code."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 USAGE = 2
 """Exit code when the command line or an answer is wrong: the user fixes the command."""
 
@@ -26,3 +29,20 @@ def one_line(error: BaseException) -> str:
         return next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0])
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
+
+
+@contextmanager
+def copier_errors(action: str) -> Iterator[None]:
+    """Turn copier's failures in the block into one-line errors: `cannot <action>: <reason>`."""
+    # Imported here: the command line loads this module before `--help`, and copier is slow.
+    import jinja2
+    from copier.errors import CopierError
+
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise CliError("interrupted") from None
+    except (CopierError, jinja2.TemplateError, OSError) as error:
+        raise CliError(f"cannot {action}: {one_line(error)}") from None
+    except ValueError as error:  # copier's verdict on an answer or on an unknown git ref
+        raise CliError(one_line(error), USAGE) from None

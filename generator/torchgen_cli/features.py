@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
+from torchgen_cli.answers import render_with
 from torchgen_cli.errors import USAGE, CliError
 
 FALSE_WORDS = {"", "0", "n", "no", "f", "false", "off", "~", "null", "none"}
@@ -89,7 +89,7 @@ def _answer(question: str, config: Mapping[str, Any], answers: Mapping[str, Any]
     if question in answers:
         return answers[question]
     default = config[question].get("default")
-    return _render(default, answers) if isinstance(default, str) else default
+    return render_with(default, answers) if isinstance(default, str) else default
 
 
 def _options(spec: Mapping[str, Any]) -> list[str]:
@@ -111,14 +111,9 @@ def _applies(spec: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
     if not isinstance(when, str):
         return _truthy(when)
     try:
-        return _truthy(_render(when, answers))
+        return _truthy(render_with(when, answers))
     except jinja2.TemplateError:
         return True
-
-
-def _render(text: str, answers: Mapping[str, Any]) -> str:
-    """Render a Jinja string from copier.yml with the answers as its context."""
-    return SandboxedEnvironment().from_string(text).render(**answers)
 
 
 def _truthy(value: Any) -> bool:

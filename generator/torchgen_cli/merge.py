@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import copier
-import jinja2
 from copier import VcsRef
-from copier.errors import CopierError, UserMessageError
+from copier.errors import UserMessageError
 
-from torchgen_cli.errors import USAGE, CliError, one_line
+from torchgen_cli.errors import USAGE, CliError, copier_errors, one_line
 from torchgen_cli.gitrepo import git, status
 from torchgen_cli.project import Project, read_answers
 from torchgen_cli.renames import carry_renames
@@ -104,29 +103,26 @@ def _run_update(
     conflict: Conflict,
 ) -> None:
     """Run copier's update; turn its failures into one-line errors before anything is written."""
-    try:
-        copier.run_update(
-            root,
-            data=dict(data),
-            vcs_ref=vcs_ref,
-            defaults=True,
-            overwrite=True,
-            quiet=True,
-            conflict=conflict,
-        )
-    except KeyboardInterrupt:
-        raise CliError("interrupted") from None
-    except UserMessageError as error:
-        if "downgrading" in str(error):
+    with copier_errors(f"update {project.root}"):
+        try:
+            copier.run_update(
+                root,
+                data=dict(data),
+                vcs_ref=vcs_ref,
+                defaults=True,
+                overwrite=True,
+                quiet=True,
+                conflict=conflict,
+            )
+        except UserMessageError as error:
+            if "downgrading" not in str(error):
+                raise
             reason = (
                 f"the project was made with a newer template ({project.commit}) than the one "
                 f"at {project.source}; install a newer torchgen"
             )
             raise CliError(reason) from None
-        raise CliError(f"cannot update {project.root}: {one_line(error)}") from None
-    except ValueError as error:
-        if "Unknown revision" in str(error):
-            raise CliError(missing_revision(project.source, project.commit)) from None
-        raise CliError(one_line(error), USAGE) from None  # copier's verdict on an answer
-    except (CopierError, jinja2.TemplateError, OSError) as error:
-        raise CliError(f"cannot update {project.root}: {one_line(error)}") from None
+        except ValueError as error:  # before CopierError, as copier's config errors are both
+            if "Unknown revision" in str(error):
+                raise CliError(missing_revision(project.source, project.commit)) from None
+            raise CliError(one_line(error), USAGE) from None  # copier's verdict on an answer

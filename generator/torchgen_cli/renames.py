@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
+from torchgen_cli.answers import render_with
 from torchgen_cli.errors import CliError
 from torchgen_cli.gitrepo import run_git
 from torchgen_cli.template_clone import TemplateClone
@@ -94,6 +94,6 @@ def _merge_into(target: Path, ours: bytes, base: bytes, tmp: Path) -> bool:
 def _render(path: str, answers: Mapping[str, Any]) -> str:
     """Render a path template from copier.yml with the project's answers."""
     try:
-        return SandboxedEnvironment().from_string(path).render(**answers)
+        return render_with(path, answers)
     except jinja2.TemplateError as error:
         raise CliError(f"{RENAMES_KEY}: cannot render {path!r}: {error}") from None

@@ -5,31 +5,19 @@ import tempfile
 import warnings
 from collections.abc import Mapping
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import copier
-import jinja2
-from copier.errors import CopierError, DirtyLocalWarning
+from copier.errors import DirtyLocalWarning
 
 from torchgen_cli import __version__, builtin
-from torchgen_cli.errors import FAILURE, USAGE, CliError, one_line
+from torchgen_cli.errors import FAILURE, USAGE, CliError, copier_errors, one_line
 from torchgen_cli.gitrepo import first_commit
 from torchgen_cli.project import read_answers, record
+from torchgen_cli.source import CONFIG_NAMES, Source
 
-CONFIG_NAMES = ("copier.yml", "copier.yaml")
 REMOTE_PREFIXES = ("gh:", "gl:", "git@", "git+")
-
-
-@dataclass(frozen=True)
-class Source:
-    """A template source as copier takes it, with its copier.yml when it is a local folder."""
-
-    location: str
-    vcs_ref: str | None
-    config: Path | None
-    builtin: bool
 
 
 def resolve_source(template: str | None, vcs_ref: str | None) -> Source:
@@ -147,27 +135,20 @@ def _run_copier(
     pretend: bool,
 ) -> Mapping[str, Any]:
     """Run copier's copy and turn its failures into one-line errors."""
-    try:
-        with warnings.catch_warnings():
-            if source.builtin:  # a development checkout is always dirty; the warning is noise
-                warnings.simplefilter("ignore", DirtyLocalWarning)
-            worker = copier.run_copy(
-                source.location,
-                dst,
-                data=dict(data),
-                user_defaults=dict(user_defaults),
-                vcs_ref=source.vcs_ref,
-                defaults=defaults,
-                overwrite=True,
-                pretend=pretend,
-                quiet=not pretend,
-            )
-    except KeyboardInterrupt:
-        raise CliError("interrupted") from None
-    except (CopierError, jinja2.TemplateError, OSError) as error:
-        raise CliError(f"cannot render the template: {one_line(error)}") from None
-    except ValueError as error:  # copier's verdict on an answer or on an unknown git ref
-        raise CliError(one_line(error), USAGE) from None
+    with copier_errors("render the template"), warnings.catch_warnings():
+        if source.builtin:  # a development checkout is always dirty; the warning is noise
+            warnings.simplefilter("ignore", DirtyLocalWarning)
+        worker = copier.run_copy(
+            source.location,
+            dst,
+            data=dict(data),
+            user_defaults=dict(user_defaults),
+            vcs_ref=source.vcs_ref,
+            defaults=defaults,
+            overwrite=True,
+            pretend=pretend,
+            quiet=not pretend,
+        )
     return worker.answers.combined
 
 

@@ -11,8 +11,7 @@ from copier.errors import CopierError
 
 from torchgen_cli.errors import CliError
 from torchgen_cli.gitrepo import git, run_git
-
-CONFIG_NAMES = ("copier.yml", "copier.yaml")
+from torchgen_cli.source import CONFIG_NAMES
 
 
 def missing_revision(location: str, ref: str) -> str:

@@ -21,8 +21,8 @@ def update_project(path: Path, data: Iterable[str], conflict: Conflict, pretend:
     top = require_clean_repo(project)
     answers = parse_data(data)
     mine = builtin.builtin()
-    ref = mine.ref if builtin.same_source(project.source, mine.location) else None
-    if answers and ref is not None:
+    ref = mine.vcs_ref if builtin.same_source(project.source, mine.location) else None
+    if answers and ref is not None and mine.config is not None:
         check_keys(answers, question_names(mine.config))
     return three_way(project, top, data=answers, vcs_ref=ref, conflict=conflict, pretend=pretend)
 
