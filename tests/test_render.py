@@ -22,15 +22,20 @@ PACKAGE_FILES = [
     "data/sampler.py",
     "data/splits.py",
     "models/__init__.py",
+    "task.py",
     "training/__init__.py",
     "training/checkpoint.py",
+    "training/classification.py",
+    "training/distributed.py",
     "training/evaluate.py",
     "training/optim.py",
+    "training/precision.py",
     "training/profiling.py",
     "training/run_dir.py",
     "training/trainer.py",
     "utils/__init__.py",
     "utils/device.py",
+    "utils/flops.py",
     "utils/io.py",
     "utils/log.py",
     "utils/plot.py",
@@ -49,6 +54,7 @@ PROJECT_FILES = [
     "tests/test_cli.py",
     "tests/test_config.py",
     "tests/test_data.py",
+    "tests/test_flops.py",
     "tests/test_gpu.py",
     "tests/test_model.py",
     "tests/test_resume.py",
@@ -67,8 +73,6 @@ TASK_FILES = {
         "src/{package}/data/text.py",
         "src/{package}/models/gpt.py",
         "src/{package}/generate.py",
-        "src/{package}/utils/flops.py",
-        "tests/test_flops.py",
     ],
 }
 # Files that exist only when their feature is on: a bool question answered yes, or an option of
@@ -81,10 +85,14 @@ FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
     "ddp": [
         "configs/ddp.yaml",
         "scripts/slurm_ddp.sbatch",
-        "src/{package}/training/distributed.py",
         "tests/test_distributed.py",
     ],
-    "export": ["src/{package}/export.py", "src/{package}/utils/quiet.py", "tests/test_export.py"],
+    "export": [
+        "src/{package}/export.py",
+        "src/{package}/manifest.py",
+        "src/{package}/utils/quiet.py",
+        "tests/test_export.py",
+    ],
     "onnx": ["src/{package}/quantize.py", "tests/test_quantize.py"],
     "serving": [
         "src/{package}/predict.py",
@@ -96,7 +104,6 @@ FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
 }
 # Text that only a project with the feature may contain.
 FEATURE_WORDS = {
-    "ddp": re.compile(r"torch\.distributed|DistributedDataParallel|torchrun|no_sync|world_size"),
     "pt2": re.compile(r"\.pt2\b|torch\.export\.(save|load)\b"),
     "onnx": re.compile(r"onnx", re.IGNORECASE),
     "serving": re.compile(r"fastapi|uvicorn|httpx", re.IGNORECASE),

@@ -23,3 +23,7 @@ class NonFiniteError(ProjectError):
     """Training produced a non-finite loss or gradient norm (exit code 3)."""
 
     exit_code = 3
+
+
+class ModelFileError(ProjectError):
+    """A model file that is missing or unreadable, or an exported model without its manifest."""

@@ -14,10 +14,8 @@ def build_dataloader(
     num_workers: int,
     seed: int,
     pin_memory: bool,
-{%- if ddp %}
     rank: int = 0,
     world_size: int = 1,
-{%- endif %}
 ) -> DataLoader:
     """A loader whose order is set per epoch through `loader.sampler.set_epoch`, which also
     reaches the dataset's own `set_epoch` if it has one.
@@ -26,7 +24,6 @@ def build_dataloader(
     number of samples, and BatchNorm never gets a batch of one.
     """
     on_epoch = getattr(dataset, "set_epoch", None)
-{%- if ddp %}
     sampler = EpochSampler(
         len(dataset),
         shuffle=shuffle,
@@ -36,9 +33,6 @@ def build_dataloader(
         world_size=world_size,
         drop_tail=shuffle,  # training: equal step counts; validation: every sample once
     )
-{%- else %}
-    sampler = EpochSampler(len(dataset), shuffle=shuffle, seed=seed, on_epoch=on_epoch)
-{%- endif %}
     return DataLoader(
         dataset,
         batch_size=batch_size,

@@ -12,11 +12,9 @@ class EpochSampler(Sampler[int]):
     Each epoch's order is then reproducible on its own, so a run resumed at epoch e, sample k
     sees exactly the samples an uninterrupted run would. `on_epoch` passes each epoch on to a
     dataset whose items depend on it (random augmentation drawn per epoch).
-{%- if ddp %}
     Under torchrun each of `world_size` processes takes every `world_size`-th sample of the
     order, starting at its `rank`; with `drop_tail` the order is first cut to a multiple of
     `world_size` so that every process runs the same number of steps.
-{%- endif %}
     """
 
     def __init__(
@@ -26,17 +24,13 @@ class EpochSampler(Sampler[int]):
         shuffle: bool,
         seed: int,
         on_epoch: Callable[[int], None] | None = None,
-{%- if ddp %}
         rank: int = 0,
         world_size: int = 1,
         drop_tail: bool = False,
-{%- endif %}
     ) -> None:
         self.size, self.shuffle, self.seed, self.on_epoch = size, shuffle, seed, on_epoch
-{%- if ddp %}
         self.rank, self.world_size = rank, world_size
         self.total = size - size % world_size if drop_tail else size
-{%- endif %}
         self.epoch, self.start = 0, 0
 
     def set_epoch(self, epoch: int, start: int = 0) -> None:
@@ -52,17 +46,9 @@ class EpochSampler(Sampler[int]):
         return torch.randperm(self.size, generator=g).tolist()
 
     def __iter__(self) -> Iterator[int]:
-{%- if ddp %}
         mine = self._order()[: self.total][self.rank :: self.world_size]
         return iter(mine[self.start :])
-{%- else %}
-        return iter(self._order()[self.start :])
-{%- endif %}
 
     def __len__(self) -> int:
-{%- if ddp %}
         mine = (self.total - self.rank + self.world_size - 1) // self.world_size
         return mine - self.start
-{%- else %}
-        return self.size - self.start
-{%- endif %}
