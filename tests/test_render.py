@@ -34,6 +34,7 @@ PACKAGE_FILES = [
     "training/run_dir.py",
     "training/trainer.py",
     "utils/__init__.py",
+    "utils/config_io.py",
     "utils/device.py",
     "utils/flops.py",
     "utils/io.py",

@@ -27,3 +27,9 @@ class NonFiniteError(ProjectError):
 
 class ModelFileError(ProjectError):
     """A model file that is missing or unreadable, or an exported model without its manifest."""
+
+
+def require(ok: bool, key: str, message: str) -> None:
+    """Raise ConfigError("key: message") unless `ok`: the check of one config value."""
+    if not ok:
+        raise ConfigError(f"{key}: {message}")
