@@ -32,6 +32,8 @@ PACKAGE_FILES = [
     "training/precision.py",
     "training/profiling.py",
     "training/run_dir.py",
+    "training/selection.py",
+    "training/setup.py",
     "training/trainer.py",
     "utils/__init__.py",
     "utils/config_io.py",
