@@ -62,6 +62,7 @@ PROJECT_FILES = [
     "tests/test_model.py",
     "tests/test_resume.py",
     "tests/test_trainer.py",
+    "tests/task_cases.py",
 ]
 # Files of one task only: its data and model modules.
 TASK_FILES = {
@@ -76,6 +77,7 @@ TASK_FILES = {
         "src/{package}/data/text.py",
         "src/{package}/models/gpt.py",
         "src/{package}/generate.py",
+        "tests/test_generate.py",
     ],
 }
 # Files that exist only when their feature is on: a bool question answered yes, or an option of
@@ -83,7 +85,7 @@ TASK_FILES = {
 FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
     "amp": ["tests/test_precision.py"],
     "ema": ["src/{package}/training/ema.py", "tests/test_ema.py"],
-    "tensorboard": ["tests/test_tensorboard.py"],
+    "tensorboard": ["src/{package}/utils/tensorboard.py", "tests/test_tensorboard.py"],
     "github_ci": [".github/workflows/ci.yml"],
     "ddp": [
         "configs/ddp.yaml",
