@@ -102,7 +102,7 @@ def logistic_regression(project: Path, data: Path, seed: int, table: Any) -> flo
     """Validation accuracy of a standardised logistic regression on the project's split."""
     sys.path.insert(0, str(project / "src"))
     config = importlib.import_module(f"{project.name}.config")
-    splits = importlib.import_module(f"{project.name}.data").load_splits(
+    splits = importlib.import_module(f"{project.name}.task").load_splits(
         config.load_config(None, [f"data.path={data}"]).data, seed
     )
     train, val = source_rows(splits.train), source_rows(splits.val)

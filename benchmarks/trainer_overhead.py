@@ -50,7 +50,7 @@ def render(dst: Path) -> Any:
 def make_trainer(work: Path, steps: int, batch_size: int) -> Any:
     """The generated Trainer on a sample large enough for `steps` steps in one epoch."""
     config = importlib.import_module(f"{PACKAGE}.config")
-    data = importlib.import_module(f"{PACKAGE}.data")
+    data = importlib.import_module(f"{PACKAGE}.task")
     trainer_mod = importlib.import_module(f"{PACKAGE}.training.trainer")
     rows = int(steps * batch_size / 0.8) + batch_size
     csv = data.make_sample_data(work, num_rows=rows)
