@@ -57,6 +57,7 @@ PROJECT_FILES = [
     "tests/test_cli.py",
     "tests/test_config.py",
     "tests/test_data.py",
+    "tests/test_faults.py",
     "tests/test_flops.py",
     "tests/test_gpu.py",
     "tests/test_model.py",

@@ -1,11 +1,18 @@
-"""Where a run writes its outputs, and which checkpoint `--resume` means."""
+"""Where a run writes its outputs, which checkpoint `--resume` means, and the lock that keeps
+two trainings out of one run directory."""
 
+import fcntl
+import os
+import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import CheckpointError, ConfigError
 
 RUNS_ROOT = Path("runs")
+LOCK = "run.lock"
 
 
 def resolve_run(run_dir: Path | None, resume: str | None) -> tuple[Path, Path | None]:
@@ -35,3 +42,33 @@ def resolve_run(run_dir: Path | None, resume: str | None) -> tuple[Path, Path | 
 def _latest_run() -> Path | None:
     runs = sorted(RUNS_ROOT.glob("*/checkpoints/last.pt"), key=lambda p: p.stat().st_mtime)
     return runs[-1].parent.parent if runs else None
+
+
+@contextmanager
+def run_lock(run_dir: Path, enabled: bool = True) -> Iterator[None]:
+    """Hold run_dir/run.lock while training: a second training into the same run directory
+    stops with a ConfigError naming the process that holds it.
+
+    The lock is an flock on the file, which the operating system releases when its process
+    ends, however it ends: a lock file left behind by a killed run is simply taken over. The
+    file records which process holds it (pid and host), for the message.
+    """
+    if not enabled:  # under torchrun, the processes other than rank 0
+        yield
+        return
+    run_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(run_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode(errors="replace").strip() or "another process"
+            raise ConfigError(
+                f"{run_dir} is in use by a training run ({holder}): wait for it to finish, "
+                "or choose another --run-dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # releases the flock; the file stays, unlocked, for the next run
