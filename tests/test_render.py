@@ -30,6 +30,7 @@ PACKAGE_FILES = [
     "training/evaluate.py",
     "training/optim.py",
     "training/precision.py",
+    "training/preemption.py",
     "training/profiling.py",
     "training/run_dir.py",
     "training/selection.py",

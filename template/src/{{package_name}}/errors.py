@@ -33,3 +33,10 @@ def require(ok: bool, key: str, message: str) -> None:
     """Raise ConfigError("key: message") unless `ok`: the check of one config value."""
     if not ok:
         raise ConfigError(f"{key}: {message}")
+
+
+class Preempted(ProjectError):
+    """Training stopped on SIGTERM, SIGUSR1 or SIGINT after saving last.pt (exit code 4: a
+    scheduler requeues the job, and `train --resume auto` continues it exactly)."""
+
+    exit_code = 4
