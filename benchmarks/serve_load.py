@@ -8,11 +8,21 @@ with each exported backend's ratio to eager. It reports and never fails on slown
 
     python benchmarks/serve_load.py --requests 500 --concurrency 8
 
+`--soak SECONDS` instead keeps one backend (eager) busy for that long at `--concurrency`, with a
+mix of valid and malformed requests, samples the server's resident memory, and ends with SIGTERM
+while requests are in flight. Goals: no 5xx answer, no dropped connection, resident memory from
+the 10th second to the end grown by under 10%, every request in flight at SIGTERM answered. It
+exits 1 when a goal is missed.
+
+    python benchmarks/serve_load.py --soak 60 --concurrency 32
+
 The project runs from its source folder (PYTHONPATH), with this interpreter's packages.
 """
 
 import argparse
 import os
+import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -88,8 +98,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(project: Project, model: Path, log: Path) -> Iterator[str]:
-    """Run `serve --model MODEL` on a free loopback port; yield its URL; always stop it."""
+def server(project: Project, model: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `serve --model MODEL` on a free loopback port; yield its URL and process; always
+    stop it."""
     port = free_port()
     command = [sys.executable, "-m", project.package, "serve", "--model", str(model)]
     with log.open("w") as out:
@@ -115,7 +126,7 @@ def server(project: Project, model: Path, log: Path) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     sys.exit(f"the server for {model} did not start:\n{log.read_text()[-3000:]}")
                 time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
@@ -160,6 +171,128 @@ def load(url: str, bodies: list[dict], concurrency: int, time_limit: float) -> d
     }
 
 
+def malformed(features: list[list[float]], rng: random.Random) -> dict:
+    """One bad request of the kinds a server meets: keyword arguments for httpx2's post."""
+    width = len(features[0])
+    kind = rng.randrange(6)
+    if kind == 0:
+        return {"content": b'{"inputs": [[1.0, ', "headers": {"content-type": "application/json"}}
+    if kind == 1:
+        return {"json": {"inputs": [[1.0] * (width + 1)]}}  # wrong width
+    if kind == 2:
+        return {"json": {"inputs": [["x"] * width]}}  # not numbers
+    if kind == 3:
+        return {"json": {"inputs": []}}  # empty batch
+    if kind == 4:
+        return {"json": {"rows": features[:1]}}  # unknown key
+    return {"json": {"inputs": features[:1] * 5000}}  # more rows than a request may hold
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of process `pid` (Linux /proc), in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def soak(
+    url: str, proc: subprocess.Popen, features: list, seconds: float, concurrency: int
+) -> bool:
+    """Keep the server busy for `seconds` with 4 valid requests to 1 malformed one, then stop
+    it with SIGTERM mid-load; print the figures and return whether every goal is met."""
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+    counts = {"ok": 0, "4xx": 0, "5xx": 0, "dropped": 0}
+    latencies: list[float] = []
+    rss: list[tuple[float, int]] = []
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        with httpx2.Client(base_url=url, trust_env=False, timeout=30) as client:
+            while time.monotonic() < stop:
+                valid = rng.random() < 0.8
+                request = (
+                    {"json": {"inputs": [rng.choice(features)]}}
+                    if valid
+                    else malformed(features, rng)
+                )
+                start = time.perf_counter()
+                try:
+                    status = client.post("/predict", **request).status_code
+                except httpx2.TransportError:
+                    status = None
+                elapsed = time.perf_counter() - start
+                with lock:
+                    if status is None:
+                        counts["dropped"] += 1
+                    elif status >= 500:
+                        counts["5xx"] += 1
+                    elif status >= 400:
+                        counts["4xx"] += 1
+                    else:
+                        counts["ok"] += 1
+                        latencies.append(elapsed)
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    while time.monotonic() < stop:
+        rss.append((time.monotonic() - began, rss_kib(proc.pid)))
+        time.sleep(1)
+    for t in threads:
+        t.join()
+
+    # Graceful shutdown: SIGTERM while a burst of requests is in flight; each must be answered.
+    answered, burst = [], 4 * concurrency
+
+    def one(_: int) -> None:
+        with httpx2.Client(base_url=url, trust_env=False, timeout=30) as client:
+            try:
+                answered.append(
+                    client.post("/predict", json={"inputs": [features[0]] * 64}).status_code
+                )
+            except httpx2.TransportError:
+                answered.append(None)
+
+    with ThreadPoolExecutor(burst) as pool:
+        futures = [pool.submit(one, i) for i in range(burst)]
+        time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        for f in futures:
+            f.result()
+    in_flight_ok = sum(1 for s in answered if s == 200)
+    refused = sum(1 for s in answered if s is None)  # arrived after the listener closed
+    proc.wait(timeout=30)
+
+    cuts = statistics.quantiles(latencies, n=100)
+    at_10 = next((kib for t, kib in rss if t >= 10), rss[0][1])
+    growth = rss[-1][1] / at_10 - 1
+    print(f"soak {seconds:.0f} s, concurrency {concurrency}, {os.cpu_count()} CPUs, eager backend")
+    print(
+        f"  requests: {counts['ok']} ok, {counts['4xx']} 4xx (malformed), {counts['5xx']} 5xx, "
+        f"{counts['dropped']} dropped connections"
+    )
+    print(f"  valid requests: p50 {1000 * cuts[49]:.2f} ms, p99 {1000 * cuts[98]:.2f} ms")
+    print(
+        f"  server RSS: {at_10 / 1024:.1f} MiB at 10 s, {rss[-1][1] / 1024:.1f} MiB at the end "
+        f"({100 * growth:+.1f}%)"
+    )
+    print(
+        f"  SIGTERM with {burst} requests sent: {in_flight_ok} answered 200, {refused} refused "
+        f"at connect (after the listener closed), exit code {proc.returncode}"
+    )
+    goals = {
+        "no 5xx": counts["5xx"] == 0,
+        "no dropped connection": counts["dropped"] == 0,
+        "RSS growth under 10%": growth < 0.10,
+        "in-flight requests answered": in_flight_ok + refused == burst and in_flight_ok > 0,
+    }
+    print("goals: " + ", ".join(f"{k}: {'met' if ok else 'MISSED'}" for k, ok in goals.items()))
+    return all(goals.values())
+
+
 def main() -> None:
     """Prepare the models, load each backend in turn and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -169,6 +302,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     parser.add_argument("--batch-size", type=int, default=1, help="rows per request")
     parser.add_argument("--time-limit", type=float, default=120, help="seconds per backend")
+    parser.add_argument("--soak", type=float, help="soak the eager backend for this many seconds")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -192,6 +326,12 @@ def main() -> None:
                 "trainer.max_epochs=2",
             )
             checkpoint = run_dir / "checkpoints" / "best.pt"
+        rows = (data / "train.csv").read_text().splitlines()[1:]
+        features = [[float(v) for v in row.split(",")[:-1]] for row in rows]  # drop the label
+        if args.soak:
+            with server(project, checkpoint, work / "soak.log") as (url, proc):
+                met = soak(url, proc, features, args.soak, args.concurrency)
+            sys.exit(0 if met else 1)
         out = work / "export"
         export = ["export", "--checkpoint", str(checkpoint), "--out", str(out)]
         if "--quantize" in project.run("export", "--help"):
@@ -202,8 +342,6 @@ def main() -> None:
             if path.suffix != ".safetensors":
                 models[path.name.removeprefix("model.")] = path
 
-        rows = (data / "train.csv").read_text().splitlines()[1:]
-        features = [[float(v) for v in row.split(",")[:-1]] for row in rows]  # drop the label
         size = args.batch_size
         bodies = [
             {"inputs": [features[(i * size + j) % len(features)] for j in range(size)]}
@@ -215,7 +353,7 @@ def main() -> None:
         )
         results = {}
         for name, model in models.items():
-            with server(project, model, work / f"{name}.log") as url:
+            with server(project, model, work / f"{name}.log") as (url, _):
                 results[name] = load(url, bodies, args.concurrency, args.time_limit)
             r = results[name]
             print(
