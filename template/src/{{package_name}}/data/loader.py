@@ -1,5 +1,7 @@
 """DataLoader factory."""
 
+import signal
+
 import torch
 from torch.utils.data import DataLoader, Dataset
 
@@ -42,5 +44,16 @@ def build_dataloader(
         persistent_workers=num_workers > 0,
         # Workers seed torch, random and numpy from this generator, so runs are reproducible.
         generator=torch.Generator().manual_seed(seed),
+        worker_init_fn=ignore_stop_signals,
         drop_last=shuffle,
     )
+
+
+def ignore_stop_signals(worker_id: int) -> None:
+    """Worker processes ignore SIGTERM, SIGUSR1 and SIGINT: a scheduler signals every process of
+    a job, and the main process, which stops training after the current step, shuts its workers
+    down itself."""
+    del worker_id
+    for name in ("SIGTERM", "SIGUSR1", "SIGINT"):
+        if hasattr(signal, name):  # SIGUSR1 does not exist on Windows
+            signal.signal(getattr(signal, name), signal.SIG_IGN)

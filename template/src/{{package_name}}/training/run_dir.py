@@ -1,7 +1,7 @@
 """Where a run writes its outputs, which checkpoint `--resume` means, and the lock that keeps
 two trainings out of one run directory."""
 
-import fcntl
+import logging
 import os
 import socket
 import time
@@ -11,6 +11,12 @@ from pathlib import Path
 
 from ..errors import CheckpointError, ConfigError
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, no lock
+    fcntl = None
+
+log = logging.getLogger(__name__)
 RUNS_ROOT = Path("runs")
 LOCK = "run.lock"
 
@@ -53,7 +59,7 @@ def run_lock(run_dir: Path, enabled: bool = True) -> Iterator[None]:
     ends, however it ends: a lock file left behind by a killed run is simply taken over. The
     file records which process holds it (pid and host), for the message.
     """
-    if not enabled:  # under torchrun, the processes other than rank 0
+    if not enabled or fcntl is None:  # under torchrun, the processes other than rank 0
         yield
         return
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -67,6 +73,8 @@ def run_lock(run_dir: Path, enabled: bool = True) -> Iterator[None]:
                 f"{run_dir} is in use by a training run ({holder}): wait for it to finish, "
                 "or choose another --run-dir"
             ) from None
+        except OSError as err:  # a file system without flock (some Lustre, NFS or FUSE mounts)
+            log.warning("%s: not locked (%s): nothing keeps a second run out", run_dir, err)
         os.ftruncate(fd, 0)
         os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
         yield
