@@ -20,6 +20,7 @@ The project runs from its source folder (PYTHONPATH), with this interpreter's pa
 """
 
 import argparse
+import csv
 import os
 import random
 import signal
@@ -171,21 +172,39 @@ def load(url: str, bodies: list[dict], concurrency: int, time_limit: float) -> d
     }
 
 
-def malformed(features: list[list[float]], rng: random.Random) -> dict:
+def malformed(features: list[dict], rng: random.Random) -> dict:
     """One bad request of the kinds a server meets: keyword arguments for httpx2's post."""
-    width = len(features[0])
+    row = features[0]
     kind = rng.randrange(6)
     if kind == 0:
-        return {"content": b'{"inputs": [[1.0, ', "headers": {"content-type": "application/json"}}
+        return {
+            "content": b'{"instances": [{"f0": ',
+            "headers": {"content-type": "application/json"},
+        }
     if kind == 1:
-        return {"json": {"inputs": [[1.0] * (width + 1)]}}  # wrong width
+        return {"json": {"instances": [dict(list(row.items())[1:])]}}  # a column missing
     if kind == 2:
-        return {"json": {"inputs": [["x"] * width]}}  # not numbers
+        return {"json": {"instances": [row | {"f0": "x"}]}}  # not a number
     if kind == 3:
-        return {"json": {"inputs": []}}  # empty batch
+        return {"json": {"instances": []}}  # empty batch
     if kind == 4:
         return {"json": {"rows": features[:1]}}  # unknown key
-    return {"json": {"inputs": features[:1] * 5000}}  # more rows than a request may hold
+    return {"json": {"instances": features[:1] * 5000}}  # more rows than a request may hold
+
+
+def records(path: Path) -> list[dict]:
+    """The sample CSV's rows as /predict records: numbers as numbers, gaps as null, the color
+    as text; the id and the label left out."""
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [
+        {
+            k: (v if k == "color" else float(v)) if v else None
+            for k, v in row.items()
+            if k not in ("id", "label")
+        }
+        for row in rows
+    ]
 
 
 def rss_kib(pid: int) -> int:
@@ -213,7 +232,7 @@ def soak(
             while time.monotonic() < stop:
                 valid = rng.random() < 0.8
                 request = (
-                    {"json": {"inputs": [rng.choice(features)]}}
+                    {"json": {"instances": [rng.choice(features)]}}
                     if valid
                     else malformed(features, rng)
                 )
@@ -251,7 +270,7 @@ def soak(
         with httpx2.Client(base_url=url, trust_env=False, timeout=30) as client:
             try:
                 answered.append(
-                    client.post("/predict", json={"inputs": [features[0]] * 64}).status_code
+                    client.post("/predict", json={"instances": [features[0]] * 64}).status_code
                 )
             except httpx2.ConnectError:  # sent after the listener closed: refused, not lost
                 answered.append("refused")
@@ -331,8 +350,7 @@ def main() -> None:
                 "trainer.max_epochs=2",
             )
             checkpoint = run_dir / "checkpoints" / "best.pt"
-        rows = (data / "train.csv").read_text().splitlines()[1:]
-        features = [[float(v) for v in row.split(",")[:-1]] for row in rows]  # drop the label
+        features = records(data / "train.csv")
         if args.soak:
             with server(project, checkpoint, work / "soak.log") as (url, proc):
                 met = soak(url, proc, features, args.soak, args.concurrency)
@@ -349,7 +367,7 @@ def main() -> None:
 
         size = args.batch_size
         bodies = [
-            {"inputs": [features[(i * size + j) % len(features)] for j in range(size)]}
+            {"instances": [features[(i * size + j) % len(features)] for j in range(size)]}
             for i in range(args.requests)
         ]
         print(

@@ -1,4 +1,7 @@
-"""Cross-entropy and accuracy for the tasks that predict a class, per sample or per token."""
+"""Cross-entropy, accuracy and per-class scores for the tasks that predict a class, per sample or
+per token."""
+
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -11,21 +14,74 @@ def flat_targets(logits: Tensor, targets: Tensor) -> tuple[Tensor, Tensor]:
     return logits.flatten(0, -2), targets.flatten()
 
 
-def loss(logits: Tensor, targets: Tensor) -> Tensor:
-    """Mean cross-entropy over every target of the batch: what training minimises."""
-    return F.cross_entropy(*flat_targets(logits, targets))
+class Classification:
+    """Cross-entropy (optionally class-weighted) to train; loss and accuracy to validate, and
+    with class names also macro-F1 and a per-class table."""
 
+    def __init__(
+        self,
+        classes: list[str] | None = None,
+        class_weights: list[float] | None = None,
+        monitor: str = "acc",
+    ) -> None:
+        self.monitor, self.higher_is_better = monitor, monitor != "loss"
+        """The metric that picks best.pt: accuracy (higher is better) or loss (lower)."""
+        self.classes = classes
+        """Class names: per-class counts and macro-F1 are kept only when given."""
+        self.class_weights = None if class_weights is None else torch.tensor(class_weights)
+        """Weights of the training loss per class (validation loss stays unweighted)."""
 
-def metric_sums(logits: Tensor, targets: Tensor) -> dict[str, Tensor]:
-    """Sums over the batch that add up across batches and processes; `metrics` divides them."""
-    logits, targets = flat_targets(logits, targets)
-    return {
-        "loss": F.cross_entropy(logits.float(), targets, reduction="sum"),
-        "correct": (logits.argmax(dim=1) == targets).sum(),
-        "count": torch.tensor(targets.numel(), device=logits.device),
-    }
+    def loss(self, output: Tensor, target: Tensor) -> Tensor:
+        """Mean cross-entropy over every target of the batch (weighted per class if set)."""
+        logits, target = flat_targets(output, target)
+        weight = self.class_weights
+        if weight is not None:
+            weight = weight.to(logits.device, logits.dtype)
+        return F.cross_entropy(logits, target, weight=weight)
 
+    def metric_sums(self, output: Tensor, target: Tensor) -> dict[str, Tensor]:
+        """Summed loss, correct and target counts; per class the true positives, predictions
+        and targets (C,) when the classes are named."""
+        logits, target = flat_targets(output, target)
+        predicted = logits.argmax(dim=1)
+        sums = {
+            "loss": F.cross_entropy(logits.float(), target, reduction="sum"),
+            "correct": (predicted == target).sum(),
+            "count": torch.tensor(target.numel(), device=logits.device),
+        }
+        if self.classes is not None:
+            size = len(self.classes)
+            sums["true_positives"] = torch.bincount(target[predicted == target], minlength=size)
+            sums["predicted"] = torch.bincount(predicted, minlength=size)
+            sums["actual"] = torch.bincount(target, minlength=size)
+        return sums
 
-def metrics(sums: dict[str, float]) -> dict[str, float]:
-    """Mean cross-entropy (`loss`) and accuracy (`acc`) from the summed `metric_sums`."""
-    return {"loss": sums["loss"] / sums["count"], "acc": sums["correct"] / sums["count"]}
+    def metrics(self, sums: dict[str, Tensor], details: bool = False) -> dict[str, Any]:
+        """Mean cross-entropy (`loss`), accuracy (`acc`) and, with class names, the mean F1 over
+        the classes (`macro_f1`); `details` adds `per_class`: precision, recall, F1, support."""
+        count = sums["count"].item()
+        result: dict[str, Any] = {
+            "loss": sums["loss"].item() / count,
+            "acc": sums["correct"].item() / count,
+        }
+        if self.classes is None:
+            return result
+        tp, predicted, actual = sums["true_positives"], sums["predicted"], sums["actual"]
+        precision = tp / predicted.clamp_min(1)  # a class never predicted has precision 0
+        recall = tp / actual.clamp_min(1)
+        f1 = 2 * tp / (predicted + actual).clamp_min(1)
+        present = actual > 0  # macro-F1 over the classes that occur in this split
+        result["macro_f1"] = f1[present].mean().item() if present.any() else 0.0
+        if details:
+            result["per_class"] = {
+                name: {"precision": p, "recall": r, "f1": f, "support": int(n)}
+                for name, p, r, f, n in zip(
+                    self.classes,
+                    precision.tolist(),
+                    recall.tolist(),
+                    f1.tolist(),
+                    actual.tolist(),
+                    strict=True,
+                )
+            }
+        return result

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -11,9 +12,10 @@ from torch.utils.data import DataLoader
 from .. import task
 from ..config import Config
 from ..data import build_dataloader
-from ..utils.device import select_device
+from ..utils.device import select_device, to_device
 from .checkpoint import load_checkpoint, restore_model
 from .distributed import all_reduce_sum
+from .objective import Objective
 
 
 @torch.inference_mode()
@@ -21,22 +23,30 @@ def evaluate(
     model: nn.Module,
     loader: DataLoader,
     device: torch.device,
+    objective: Objective,
     autocast: Callable[[], AbstractContextManager] = nullcontext,
-) -> dict[str, float]:
-    """The task's metrics (task.metrics) over every target of `loader`."""
+    details: bool = False,
+) -> dict[str, Any]:
+    """The objective's metrics over every target of `loader` (with `details`, also what a
+    report shows beside them)."""
     was_training = model.training
     model.eval()
     sums: dict[str, torch.Tensor] = {}
     for x, y in loader:
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        args, y = to_device(x, device), y.to(device, non_blocking=True)
         with autocast():
-            output = model(x)
-        for key, value in task.metric_sums(output, y).items():
+            output = model(*args)
+        for key, value in objective.metric_sums(output, y).items():
             sums[key] = sums[key] + value if key in sums else value
     model.train(was_training)
     # Exact under torchrun: each process saw a disjoint part of the data; add the parts up.
-    totals = all_reduce_sum(torch.stack([value.double() for value in sums.values()]))
-    return task.metrics(dict(zip(sums, totals.tolist(), strict=True)))
+    flat = all_reduce_sum(torch.cat([value.double().reshape(-1) for value in sums.values()]))
+    parts = flat.cpu().split([value.numel() for value in sums.values()])
+    shapes = [value.shape for value in sums.values()]
+    totals = {
+        key: part.reshape(shape) for key, part, shape in zip(sums, parts, shapes, strict=True)
+    }
+    return objective.metrics(totals, details)
 
 
 def evaluate_checkpoint(
@@ -44,22 +54,24 @@ def evaluate_checkpoint(
     config: Path | None = None,
     overrides: list[str] | None = None,
     weights: str | None = None,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Validation metrics of a saved model, with the weights (raw or ema) recorded in it unless
-    `weights` is given.
+    `weights` is given, and the objective's details (e.g. per class).
 
     The config is the one saved in the checkpoint unless `config` is given; `overrides`
     apply on top (e.g. `data.path=other.csv`).
     """
     model, cfg, spec = restore_model(load_checkpoint(path), config, overrides, weights)
-    return evaluate_split(model, cfg, spec, select_device(cfg.trainer.device))
+    return evaluate_split(model, cfg, spec, select_device(cfg.trainer.device), details=True)
 
 
 def evaluate_split(
-    model: nn.Module, cfg: Config, spec: task.Spec, device: torch.device
-) -> dict[str, float]:
+    model: nn.Module, cfg: Config, spec: task.Spec, device: torch.device, details: bool = False
+) -> dict[str, Any]:
     """Validation metrics of `model` on `device` over the validation split that `cfg` defines."""
-    return evaluate(model.to(device), validation_loader(cfg, spec, device), device)
+    objective = task.objective(cfg.data, spec)
+    loader = validation_loader(cfg, spec, device)
+    return evaluate(model.to(device), loader, device, objective, details=details)
 
 
 def validation_loader(cfg: Config, spec: task.Spec, device: torch.device) -> DataLoader:
