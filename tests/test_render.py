@@ -28,6 +28,7 @@ PACKAGE_FILES = [
     "training/classification.py",
     "training/distributed.py",
     "training/evaluate.py",
+    "training/objective.py",
     "training/optim.py",
     "training/precision.py",
     "training/preemption.py",
@@ -68,7 +69,12 @@ PROJECT_FILES = [
 ]
 # Files of one task only: its data and model modules.
 TASK_FILES = {
-    "tabular": ["src/{package}/data/tabular.py", "src/{package}/models/mlp.py"],
+    "tabular": [
+        "src/{package}/data/tabular.py",
+        "src/{package}/data/table.py",
+        "src/{package}/models/mlp.py",
+        "src/{package}/training/regression.py",
+    ],
     "vision": [
         "src/{package}/data/vision.py",
         "src/{package}/data/patterns.py",
