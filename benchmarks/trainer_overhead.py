@@ -81,7 +81,7 @@ def time_hand_loop(trainer: Any, steps: int) -> float:
     for i, (x, y) in enumerate(loader):
         if i == steps:
             break
-        loss = F.cross_entropy(model(x), y)
+        loss = F.cross_entropy(model(*x), y)  # x: the numbers and the category codes
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -108,7 +108,7 @@ def time_hand_loop_same_work(trainer: Any, steps: int) -> float:
     for i, (x, y) in enumerate(loader):
         if i == steps:
             break
-        loss = F.cross_entropy(model(x), y)
+        loss = F.cross_entropy(model(*x), y)  # x: the numbers and the category codes
         loss.backward()
         grad_norm = get_total_norm([p.grad for p in params])
         loss_value, norm = torch.stack((loss.detach(), grad_norm)).tolist()
@@ -135,9 +135,9 @@ def lightning_timer(trainer: Any, steps: int) -> Callable[[], float] | None:
             super().__init__()
             self.model = trainer.model
 
-        def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], _: int) -> torch.Tensor:
+        def training_step(self, batch: tuple[list[torch.Tensor], torch.Tensor], _: int) -> Any:
             x, y = batch
-            return F.cross_entropy(self.model(x), y)
+            return F.cross_entropy(self.model(*x), y)
 
         def configure_optimizers(self) -> torch.optim.Optimizer:
             return torch.optim.AdamW(self.parameters(), lr=3e-3, weight_decay=0.01)
