@@ -74,6 +74,7 @@ TASK_FILES = {
         "src/{package}/data/table.py",
         "src/{package}/models/mlp.py",
         "src/{package}/training/regression.py",
+        "tests/test_objective.py",
     ],
     "vision": [
         "src/{package}/data/vision.py",
