@@ -72,6 +72,8 @@ TASK_FILES = {
     "tabular": [
         "src/{package}/data/tabular.py",
         "src/{package}/data/table.py",
+        "src/{package}/data/sample_table.py",
+        "src/{package}/data/schema.py",
         "src/{package}/models/mlp.py",
         "src/{package}/training/regression.py",
         "tests/test_objective.py",
