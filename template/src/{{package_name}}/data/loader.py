@@ -1,11 +1,18 @@
 """DataLoader factory."""
 
+import multiprocessing
 import signal
 
 import torch
 from torch.utils.data import DataLoader, Dataset
 
 from .sampler import EpochSampler
+
+# Workers start from a fork server, not a fork of the training process: a fork copies every
+# lock as it was, and a lock that another thread (a TensorBoard writer, pyarrow's pool) held at
+# that instant stays locked in the worker forever (seen: workers hung in collate and in an
+# import). Windows has no fork server; it spawns.
+WORKER_START = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
 
 
 def build_dataloader(
@@ -45,6 +52,7 @@ def build_dataloader(
         # Workers seed torch, random and numpy from this generator, so runs are reproducible.
         generator=torch.Generator().manual_seed(seed),
         worker_init_fn=ignore_stop_signals,
+        multiprocessing_context=WORKER_START if num_workers > 0 else None,
         drop_last=shuffle,
     )
 
