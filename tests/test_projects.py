@@ -71,14 +71,19 @@ def test_project_tests_pass_and_it_trains(project: tuple[Path, str, dict[str, An
     of its best.pt work.
 
     With every feature on, the project's slow tests (torch.compile, a failing torchrun rank) run
-    too: once per CI run; and each task's all-on suite runs twice more, with two intra-op
-    threads and with ATEN_CPU_CAPABILITY=default.
+    too: once per CI run; the all-on vision project runs its slow timm export tests; and each
+    task's all-on suite runs twice more, with two intra-op threads and with
+    ATEN_CPU_CAPABILITY=default.
     """
     root, package, combo = project
     tests = run(*PROJECT_PYTEST, cwd=root)
     assert " passed" in tests.stdout and "failed" not in tests.stdout, tests.stdout
     if combo == pairwise_all_on():
         slow = run(*PROJECT_PYTEST, "-m", "slow", cwd=root)
+        assert " passed" in slow.stdout and "failed" not in slow.stdout, slow.stdout
+    if combo == pairwise_all_on(combo["task"]) and combo["task"] == "vision":
+        # The timm backbones' export tests (two architectures), once.
+        slow = run(*PROJECT_PYTEST, "-m", "slow", "tests/test_backbones.py", cwd=root)
         assert " passed" in slow.stdout and "failed" not in slow.stdout, slow.stdout
     if combo == pairwise_all_on(combo["task"]):
         # The suite holds on any CPU: again in other float32 summation orders, with two

@@ -83,6 +83,9 @@ TASK_FILES = {
         "src/{package}/data/patterns.py",
         "src/{package}/data/transforms.py",
         "src/{package}/models/cnn.py",
+        "src/{package}/models/backbone.py",
+        "src/{package}/training/freeze.py",
+        "tests/test_backbones.py",
     ],
     "text": [
         "src/{package}/data/text.py",

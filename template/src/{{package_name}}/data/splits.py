@@ -1,8 +1,10 @@
 """The train and validation datasets of a run, and what the model needs to know about them."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from torch import Tensor
 from torch.utils.data import Dataset
 
 
@@ -13,3 +15,6 @@ class Splits:
     train: Dataset
     val: Dataset
     spec: Any
+    train_batch: Callable[..., tuple[Tensor, ...]] | None = None
+    """Applied to each training batch on the device, as (*inputs, targets) -> (*inputs,
+    targets): e.g. MixUp, whose soft targets the task's loss takes."""

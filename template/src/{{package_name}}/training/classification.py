@@ -10,7 +10,10 @@ from torch import Tensor
 
 def flat_targets(logits: Tensor, targets: Tensor) -> tuple[Tensor, Tensor]:
     """Logits (..., C) and targets (...) as (N, C) and (N,): one row per predicted target,
-    whether a batch holds one target per sample (B,) or one per position (B, T)."""
+    whether a batch holds one target per sample (B,) or one per position (B, T). Soft targets
+    (class probabilities (..., C), from MixUp) become (N, C)."""
+    if targets.is_floating_point() and targets.shape == logits.shape:
+        return logits.flatten(0, -2), targets.flatten(0, -2)
     return logits.flatten(0, -2), targets.flatten()
 
 
@@ -23,6 +26,7 @@ class Classification:
         classes: list[str] | None = None,
         class_weights: list[float] | None = None,
         monitor: str = "acc",
+        label_smoothing: float = 0.0,
     ) -> None:
         self.monitor, self.higher_is_better = monitor, monitor != "loss"
         """The metric that picks best.pt: accuracy (higher is better) or loss (lower)."""
@@ -30,14 +34,17 @@ class Classification:
         """Class names: per-class counts and macro-F1 are kept only when given."""
         self.class_weights = None if class_weights is None else torch.tensor(class_weights)
         """Weights of the training loss per class (validation loss stays unweighted)."""
+        self.label_smoothing = label_smoothing
+        """Of the training loss's targets (validation loss is against the true class)."""
 
     def loss(self, output: Tensor, target: Tensor) -> Tensor:
-        """Mean cross-entropy over every target of the batch (weighted per class if set)."""
+        """Mean cross-entropy over every target of the batch (weighted per class if set): class
+        indices or class probabilities (MixUp's soft targets)."""
         logits, target = flat_targets(output, target)
         weight = self.class_weights
         if weight is not None:
             weight = weight.to(logits.device, logits.dtype)
-        return F.cross_entropy(logits, target, weight=weight)
+        return F.cross_entropy(logits, target, weight=weight, label_smoothing=self.label_smoothing)
 
     def metric_sums(self, output: Tensor, target: Tensor) -> dict[str, Tensor]:
         """Summed loss, correct and target counts; per class the true positives, predictions

@@ -17,17 +17,32 @@ WARMUP_FRACTION = 0.15
 reaches its peak learning rate, and keeps enough warmup for a transformer to train stably."""
 
 
-def build_optimizer(model: nn.Module, cfg: OptimConfig) -> torch.optim.AdamW:
-    """AdamW; biases and normalisation parameters (1-D) are not decayed.
+def build_optimizer(
+    model: nn.Module,
+    cfg: OptimConfig,
+    head: nn.Module | None = None,
+    backbone_lr_ratio: float = 1.0,
+) -> torch.optim.AdamW:
+    """AdamW; biases and normalisation parameters (1-D) are not decayed. With a `head` (a
+    fine-tuned model's new classifier), every other parameter learns at optim.lr *
+    `backbone_lr_ratio` and the head at optim.lr.
 
     The fused implementation (one kernel for all parameters) where the device has one: on CPU
     it is also much faster than the default per-parameter loop for many small tensors.
     """
     params = [p for p in model.parameters() if p.requires_grad]
-    groups = [
-        {"params": [p for p in params if p.ndim >= 2], "weight_decay": cfg.weight_decay},
-        {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
-    ]
+    in_head = {id(p) for p in head.parameters()} if head is not None else set()
+    groups = []
+    for lr, members in (
+        (cfg.lr * backbone_lr_ratio, [p for p in params if id(p) not in in_head]),
+        (cfg.lr, [p for p in params if id(p) in in_head]),
+    ):
+        decayed = [p for p in members if p.ndim >= 2]
+        groups += [
+            {"params": decayed, "weight_decay": cfg.weight_decay, "lr": lr},
+            {"params": [p for p in members if p.ndim < 2], "weight_decay": 0.0, "lr": lr},
+        ]
+    groups = [g for g in groups if g["params"]]
     fused = all(p.device.type in ("cpu", "cuda", "mps") for p in params)
     return torch.optim.AdamW(groups, lr=cfg.lr, fused=fused or None)
 
