@@ -88,6 +88,7 @@ TASK_FILES = {
         "tests/test_backbones.py",
     ],
     "text": [
+        "configs/gpt2-small.yaml",
         "src/{package}/data/text.py",
         "src/{package}/models/gpt.py",
         "src/{package}/generate.py",
