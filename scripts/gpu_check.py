@@ -1,11 +1,15 @@
 """Render a GPU matrix of projects here; run their GPU checks on a CUDA machine; write a report.
 
 `render` needs the generator (copier). `run` needs only a python3 with torch and the projects'
-runtime packages (numpy, pyyaml, tqdm, typer, matplotlib, ...): it installs nothing and runs
-each project from its source folder (PYTHONPATH=src). For each project it runs the GPU-marked
-tests, then short training runs on CUDA at each precision the project supports (and once with
-torch.compile), and records pass/fail, samples/s, MFU (models that report it: the text task's
-transformer) and the validation metric in a Markdown report. Every task is in the matrix.
+runtime packages (numpy, pyyaml, tqdm, typer, matplotlib, timm, pyarrow, ...): it installs
+nothing and runs each project from its source folder (PYTHONPATH=src). Every task is in the
+matrix, all features on and all off. For each project it runs the GPU-marked tests (CUDA
+training, fp16/bf16, torch.compile, torch.export parity on CUDA), then short training runs on
+CUDA at each precision the project supports (and once with torch.compile), plus a timm backbone
+for vision and the GPT-2 small preset for text; it records pass/fail, seconds, samples/s,
+tokens/s and MFU (the text task's transformer), the peak GPU memory and the validation metric
+in a Markdown report, with ONNX Runtime's providers. `run --cpu` is a dry run of the script
+on a machine without CUDA (a few steps per run); without `--cpu` it stops at once there.
 """
 
 import argparse
@@ -22,28 +26,40 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO / "build" / "gpu_matrix"
 # Features are switched; the other questions keep their defaults. Serving needs fastapi,
 # which GPU images often lack, and has no GPU code: it stays off here.
-ALL_ON = {"amp": True, "ema": True, "tensorboard": True, "ddp": True}
+ALL_ON = {"amp": True, "ema": True, "tensorboard": True, "ddp": True, "export": ["pt2", "onnx"]}
 ALL_OFF = {"amp": False, "ema": False, "tensorboard": False, "ddp": False, "export": []}
 TASKS = ["tabular", "vision", "text"]
 MATRIX = {
     **{f"{task}_all_on": {"task": task, **ALL_ON} for task in TASKS},
     **{f"{task}_all_off": {"task": task, **ALL_OFF} for task in TASKS},
-    "tabular_no_amp": {"task": "tabular", **ALL_ON, "amp": False, "tensorboard": False},
 }
 # Per task: make-data options, and train settings for a short run that still measures speed.
 TASK_RUNS = {
     "tabular": (["--rows", "60000"], ["trainer.max_epochs=2", "data.batch_size=512"]),
     "vision": ([], ["trainer.max_epochs=2"]),
-    "text": ([], ["trainer.max_steps=300"]),
+    "text": (["--sentences", "40000"], ["trainer.max_steps=300"]),
 }
-# (name, --set overrides); precision runs only where the project has the amp feature. Every
-# project's GPU tests also train with torch.compile.
+# (name, train arguments): the precision runs only where the project has the amp feature.
 RUNS = [
     ("fp32", []),
-    ("bf16", ["trainer.precision=bf16"]),
-    ("fp16", ["trainer.precision=fp16"]),
-    ("bf16+compile", ["trainer.precision=bf16", "trainer.compile=true"]),
+    ("bf16", ["--set", "trainer.precision=bf16"]),
+    ("fp16", ["--set", "trainer.precision=fp16"]),
+    ("bf16+compile", ["--set", "trainer.precision=bf16", "--set", "trainer.compile=true"]),
 ]
+# Per task, runs of the all-on project only: a timm backbone (channels_last, at its own input
+# size) and the GPT-2 small preset (its own settings, 300 steps).
+EXTRA_RUNS = {
+    "vision": [
+        ("bf16 resnet10t", ["--set", "trainer.precision=bf16", "--set", "model.name=resnet10t"])
+    ],
+    "text": [
+        ("gpt2-small", ["--config", "configs/gpt2-small.yaml", "--set", "trainer.max_steps=300"])
+    ],
+}
+# A dry run on CPU (--cpu) checks this script and the projects' commands, not the GPU: a few
+# steps per run, no fp16 (CUDA only), and the GPT-2 preset shrunk to what a CPU runs at once.
+CPU_SETTINGS = ["trainer.device=cpu", "trainer.max_steps=3"]
+CPU_SMALL = {"gpt2-small": ["model.n_layer=1", "data.block_size=64", "trainer.compile=false"]}
 
 
 def render(out: Path) -> None:
@@ -91,102 +107,185 @@ def gpu_tests(project: Path) -> dict:
     return {"code": code, "summary": summary.strip("= "), "seconds": seconds, "log": output}
 
 
-def train_runs(project: Path, package: str) -> list[dict]:
-    """make-data, then short CUDA training runs; samples/s (and MFU where the model reports it)
-    is the median over the logged windows after the first."""
-    python = [sys.executable, "-m", package]
+def task_of(project: Path) -> str:
     answers = (project / ".copier-answers.yml").read_text()
-    task = next(t for t in TASKS if f"task: {t}" in answers)
-    make_data, settings = TASK_RUNS[task]
-    code, output, _ = sh([*python, "make-data", *make_data], project, timeout=300)
-    if code != 0:
-        return [{"run": "make-data", "code": code, "log": output}]
+    return next(t for t in TASKS if f"task: {t}" in answers)
+
+
+def make_data(project: Path) -> dict:
+    """The project's sample data, of the size TASK_RUNS gives."""
+    command = [sys.executable, "-m", project.name, "make-data", *TASK_RUNS[task_of(project)][0]]
+    code, output, seconds = sh(command, project, timeout=300)
+    return {"run": "make-data", "code": code, "seconds": seconds, "log": output}
+
+
+def prepare(project: Path) -> dict:
+    """GPU tests, then make-data (CPU work, so projects prepare in parallel)."""
+    tests = gpu_tests(project)
+    return {"tests": tests, "make_data": make_data(project)}
+
+
+def planned_runs(project: Path) -> list[tuple[str, list[str]]]:
+    """The training runs of a project: RUNS (precision ones only with amp), then EXTRA_RUNS."""
+    task = task_of(project)
     has_amp = "precision" in (project / "configs" / "default.yaml").read_text()
-    results = []
-    for name, overrides in RUNS:
-        if not has_amp and "precision" in " ".join(overrides):
-            continue
-        args = [
-            "train",
-            "--run-dir",
-            f"runs/{name}",
-            "--set",
-            "trainer.device=cuda",
-        ]
-        for item in [*settings, *overrides]:
-            args += ["--set", item]
-        code, output, seconds = sh([*python, *args], project, timeout=300)
-        result = {"run": name, "code": code, "seconds": seconds, "log": output}
-        metrics = project / "runs" / name / "metrics.jsonl"
-        if code == 0 and metrics.is_file():
-            records = [json.loads(line) for line in metrics.read_text().splitlines() if line]
-            speeds = [r["samples_per_s"] for r in records if "samples_per_s" in r][1:]
-            mfu = [r["mfu"] for r in records if r.get("mfu") is not None][1:]
-            val = [r for r in records if "val/loss" in r][-1]
-            metric = "loss" if task == "text" else "acc"
-            result["samples_per_s"] = statistics.median(speeds) if speeds else float("nan")
-            result["mfu"] = statistics.median(mfu) if mfu else None
-            result["val"] = f"{metric} {val.get(f'val_ema/{metric}', val[f'val/{metric}']):.4f}"
-        results.append(result)
-    return results
+    runs = [(n, a) for n, a in RUNS if has_amp or "trainer.precision" not in " ".join(a)]
+    if project.name.endswith("all_on"):
+        runs += EXTRA_RUNS.get(task, [])
+    return runs
 
 
-def run(root: Path, report: Path) -> int:
-    """GPU tests of all projects in parallel, then the timed training runs one at a time."""
+def train(project: Path, name: str, extra: list[str], cpu: bool) -> dict:
+    """One training run; samples/s (tokens/s and MFU where the model reports them) are medians
+    over the logged windows after the first; memory is the peak allocated on the GPU."""
+    task = task_of(project)
+    run_dir = f"runs/{name.replace(' ', '_')}"
+    args = [sys.executable, "-m", project.name, "train", "--run-dir", run_dir]
+    args += ["--set", "trainer.device=cuda", *extra]
+    for item in [*TASK_RUNS[task][1], *(CPU_SETTINGS + CPU_SMALL.get(name, []) if cpu else [])]:
+        args += ["--set", item]
+    code, output, seconds = sh(args, project, timeout=400)
+    result = {"run": name, "code": code, "seconds": seconds, "log": output}
+    metrics = project / run_dir / "metrics.jsonl"
+    if code == 0 and metrics.is_file():
+        records = [json.loads(line) for line in metrics.read_text().splitlines() if line]
+        train_records = [r for r in records if "samples_per_s" in r]
+        later = train_records[1:] or train_records
+
+        def median(key: str) -> float | None:
+            values = [r[key] for r in later if r.get(key) is not None]
+            return statistics.median(values) if values else None
+
+        result.update(
+            samples_per_s=median("samples_per_s"),
+            tokens_per_s=median("tokens_per_s"),
+            mfu=median("mfu"),
+            mem_gib=max((r.get("cuda_max_mem_gib", 0.0) for r in train_records), default=None),
+        )
+        metric = "loss" if task == "text" else "r2" if "val/r2" in str(records) else "acc"
+        val = [r for r in records if "val/loss" in r][-1]
+        result["val"] = f"{metric} {val.get(f'val_ema/{metric}', val[f'val/{metric}']):.4f}"
+    return result
+
+
+def onnxruntime_line() -> str:
+    try:
+        import onnxruntime
+    except ImportError:
+        return "ONNX Runtime: not installed (the ONNX parity checks ran on no device)."
+    providers = onnxruntime.get_available_providers()
+    cuda = "CUDAExecutionProvider" in providers
+    return f"ONNX Runtime {onnxruntime.__version__}, providers {', '.join(providers)}" + (
+        "." if cuda else ": no CUDA provider, so ONNX parity runs on the CPU provider only."
+    )
+
+
+def fmt(value: float | None, spec: str) -> str:
+    return "" if value is None else format(value, spec)
+
+
+def run(root: Path, report: Path, cpu: bool = False, budget_s: float = 480) -> int:
+    """GPU tests and make-data of all projects in parallel, then the timed training runs one at
+    a time while `budget_s` lasts (a run not started in time is reported as such). The report is
+    rewritten after each run, so a run cut short still leaves one."""
     import torch
 
+    if not cpu and not torch.cuda.is_available():
+        sys.exit("gpu_check: no CUDA device here (torch sees none): run it on a GPU machine")
+    start = time.perf_counter()
     projects = sorted(p for p in root.iterdir() if (p / "pyproject.toml").is_file())
-    if not torch.cuda.is_available():
-        sys.exit("no CUDA device: run this on a GPU machine")
-    with ThreadPoolExecutor(max_workers=len(projects)) as pool:
-        tests = dict(zip(projects, pool.map(gpu_tests, projects), strict=True))
-    trains = {p: train_runs(p, p.name) for p in projects}
-    lines = [
+    if not projects:
+        sys.exit(f"gpu_check: no rendered projects under {root}: run `gpu_check.sh render` first")
+    device = "CPU dry run" if cpu else torch.cuda.get_device_name(0)
+    header = [
         "# GPU check",
         "",
-        f"{torch.cuda.get_device_name(0)}, torch {torch.__version__}, CUDA {torch.version.cuda}, "
+        f"{device}, torch {torch.__version__}, CUDA {torch.version.cuda}, "
         f"{time.strftime('%Y-%m-%d')}. Produced by `scripts/gpu_check.sh run`.",
+        "",
+        onnxruntime_line(),
         "",
         "Training runs: "
         + "; ".join(
             f"{t}: make-data {' '.join(m) or '(defaults)'}, {', '.join(s)}"
             for t, (m, s) in TASK_RUNS.items()
         )
-        + ". samples/s and MFU are medians",
-        "over the logged windows after the first; MFU only for models with a FLOP count (text).",
+        + ". samples/s, tokens/s and MFU are medians over the logged windows after the first;",
+        "MFU only for models with a FLOP count (text); GPU memory is the peak of",
+        "`torch.cuda.max_memory_allocated`.",
         "",
-        "| project | GPU tests | run | result | seconds | samples/s | MFU | validation |",
-        "|---|---|---|---|---|---|---|---|",
+        "| project | GPU tests | run | result | seconds | samples/s | tokens/s | MFU | GPU GiB"
+        " | validation |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    failed = 0
-    for project in projects:
-        t = tests[project]
-        failed += t["code"] != 0
-        test_cell = f"{'pass' if t['code'] == 0 else 'FAIL'}: {t['summary']}"
-        for r in trains[project]:
-            failed += r["code"] != 0
-            speed = f"{r['samples_per_s']:,.0f}" if "samples_per_s" in r else ""
-            mfu = f"{r['mfu']:.1%}" if r.get("mfu") is not None else ""
-            status = "pass" if r["code"] == 0 else f"FAIL ({r['code']})"
-            secs = f"{r['seconds']:.1f}" if "seconds" in r else ""
-            cells = [project.name, test_cell, r["run"], status, secs, speed, mfu, r.get("val", "")]
-            lines.append("| " + " | ".join(cells) + " |")
-            test_cell = ""
-    lines += ["", f"Failures: {failed}", ""]
-    for project in projects:
-        for entry in [tests[project], *trains[project]]:
-            if entry["code"] != 0:
-                lines += [
-                    f"## {project.name} {entry.get('run', 'tests')}",
-                    "",
-                    "```",
-                    entry["log"][-4000:],
-                    "```",
-                    "",
+    with ThreadPoolExecutor(max_workers=len(projects)) as pool:
+        prepared = dict(zip(projects, pool.map(prepare, projects), strict=True))
+    results: dict[Path, list[dict]] = {p: [] for p in projects}
+
+    def write() -> int:
+        lines, failed = list(header), 0
+        for project in projects:
+            t = prepared[project]["tests"]
+            failed += t["code"] != 0
+            test_cell = f"{'pass' if t['code'] == 0 else 'FAIL'}: {t['summary']}"
+            rows = [prepared[project]["make_data"], *results[project]]
+            for r in rows:
+                if r["run"] == "make-data" and r["code"] == 0:
+                    continue
+                failed += r["code"] != 0
+                status = {0: "pass", None: "not run: time budget spent"}.get(
+                    r["code"], f"FAIL ({r['code']})"
+                )
+                cells = [
+                    project.name,
+                    test_cell,
+                    r["run"],
+                    status,
+                    fmt(r.get("seconds"), ".1f"),
+                    fmt(r.get("samples_per_s"), ",.0f"),
+                    fmt(r.get("tokens_per_s"), ",.0f"),
+                    fmt(r.get("mfu"), ".1%"),
+                    fmt(r.get("mem_gib"), ".2f"),
+                    r.get("val", ""),
                 ]
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text("\n".join(lines))
-    print("\n".join(lines))
+                lines.append("| " + " | ".join(cells) + " |")
+                test_cell = ""
+        lines += ["", f"Failures: {failed}", ""]
+        for project in projects:
+            for entry in [
+                prepared[project]["tests"],
+                prepared[project]["make_data"],
+                *results[project],
+            ]:
+                if entry["code"] not in (0, None):
+                    name = entry.get("run", "tests")
+                    lines += [
+                        f"## {project.name} {name}",
+                        "",
+                        "```",
+                        entry["log"][-4000:],
+                        "```",
+                        "",
+                    ]
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text("\n".join(lines))
+        return failed
+
+    write()
+    for project in projects:
+        if prepared[project]["make_data"]["code"] != 0:
+            continue
+        for name, extra in planned_runs(project):
+            if cpu and "fp16" in name:
+                continue
+            if time.perf_counter() - start > budget_s:
+                results[project].append({"run": name, "code": None})
+                continue
+            results[project].append(train(project, name, extra, cpu))
+            print(f"{project.name} {name}: code {results[project][-1]['code']}", flush=True)
+            write()
+    failed = write()
+    print(report.read_text())
     return 1 if failed else 0
 
 
@@ -195,11 +294,13 @@ def main() -> None:
     parser.add_argument("step", choices=["render", "run"])
     parser.add_argument("dir", nargs="?", type=Path, default=DEFAULT_DIR)
     parser.add_argument("report", nargs="?", type=Path, default=DEFAULT_DIR / "report.md")
+    parser.add_argument("--cpu", action="store_true", help="dry run on CPU: a few steps per run")
+    parser.add_argument("--budget-s", type=float, default=480, help="start no run after this")
     args = parser.parse_args()
     if args.step == "render":
         render(args.dir)
     else:
-        sys.exit(run(args.dir, args.report))
+        sys.exit(run(args.dir, args.report, cpu=args.cpu, budget_s=args.budget_s))
 
 
 if __name__ == "__main__":
