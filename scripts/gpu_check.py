@@ -15,6 +15,7 @@ on a machine without CUDA (a few steps per run); without `--cpu` it stops at onc
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -47,18 +48,24 @@ RUNS = [
 ]
 # Per task, runs of the all-on project only: a timm backbone (channels_last, at its own input
 # size) and the GPT-2 small preset (its own settings, 300 steps).
+GPT2 = ["--config", "configs/gpt2-small.yaml"]
 EXTRA_RUNS = {
     "vision": [
         ("bf16 resnet10t", ["--set", "trainer.precision=bf16", "--set", "model.name=resnet10t"])
     ],
     "text": [
-        ("gpt2-small", ["--config", "configs/gpt2-small.yaml", "--set", "trainer.max_steps=300"])
+        ("gpt2-small", [*GPT2, "--set", "trainer.max_steps=300"]),
+        (
+            "gpt2-small batch 64",
+            [*GPT2, "--set", "trainer.max_steps=150", "--set", "data.batch_size=64"],
+        ),
     ],
 }
 # A dry run on CPU (--cpu) checks this script and the projects' commands, not the GPU: a few
 # steps per run, no fp16 (CUDA only), and the GPT-2 preset shrunk to what a CPU runs at once.
 CPU_SETTINGS = ["trainer.device=cpu", "trainer.max_steps=3"]
-CPU_SMALL = {"gpt2-small": ["model.n_layer=1", "data.block_size=64", "trainer.compile=false"]}
+SHRUNK = ["model.n_layer=1", "data.block_size=64", "data.batch_size=4", "trainer.compile=false"]
+CPU_SMALL = dict.fromkeys(["gpt2-small", "gpt2-small batch 64"], SHRUNK)
 
 
 def render(out: Path) -> None:
@@ -118,10 +125,10 @@ def make_data(project: Path) -> dict:
     return {"run": "make-data", "code": code, "seconds": seconds, "log": output}
 
 
-def prepare(project: Path) -> dict:
+def prepare(project: Path, tests: bool = True) -> dict:
     """GPU tests, then make-data (CPU work, so projects prepare in parallel)."""
-    tests = gpu_tests(project)
-    return {"tests": tests, "make_data": make_data(project)}
+    ran = gpu_tests(project) if tests else {"code": 0, "summary": "not rerun", "log": ""}
+    return {"tests": ran, "make_data": make_data(project)}
 
 
 def planned_runs(project: Path) -> list[tuple[str, list[str]]]:
@@ -195,16 +202,24 @@ def fmt(value: float | None, spec: str) -> str:
     return "" if value is None else format(value, spec)
 
 
-def run(root: Path, report: Path, cpu: bool = False, budget_s: float = 480) -> int:
+def run(
+    root: Path, report: Path, cpu: bool = False, budget_s: float = 480, only: str | None = None
+) -> int:
     """GPU tests and make-data of all projects in parallel, then the timed training runs one at
     a time while `budget_s` lasts (a run not started in time is reported as such). The report is
-    rewritten after each run, so a run cut short still leaves one."""
+    rewritten after each run, so a run cut short still leaves one. `only`: a regular expression
+    that "PROJECT tests" and "PROJECT RUN" must match to be run (a rerun of what failed)."""
     import torch
 
     if not cpu and not torch.cuda.is_available():
         sys.exit("gpu_check: no CUDA device here (torch sees none): run it on a GPU machine")
     start = time.perf_counter()
     projects = sorted(p for p in root.iterdir() if (p / "pyproject.toml").is_file())
+
+    def chosen(project: Path, name: str) -> bool:
+        return only is None or re.fullmatch(only, f"{project.name} {name}") is not None
+
+    projects = [p for p in projects if any(chosen(p, n) for n in ["tests", *dict(planned_runs(p))])]
     if not projects:
         sys.exit(f"gpu_check: no rendered projects under {root}: run `gpu_check.sh render` first")
     device = "CPU dry run" if cpu else torch.cuda.get_device_name(0)
@@ -230,7 +245,8 @@ def run(root: Path, report: Path, cpu: bool = False, budget_s: float = 480) -> i
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     with ThreadPoolExecutor(max_workers=len(projects)) as pool:
-        prepared = dict(zip(projects, pool.map(prepare, projects), strict=True))
+        jobs = [pool.submit(prepare, p, chosen(p, "tests")) for p in projects]
+        prepared = {p: job.result() for p, job in zip(projects, jobs, strict=True)}
     results: dict[tuple[Path, str], dict] = {}
 
     def ran(project: Path) -> list[dict]:
@@ -287,7 +303,8 @@ def run(root: Path, report: Path, cpu: bool = False, budget_s: float = 480) -> i
 
     write()
     for project, name, extra in run_order(projects):
-        if prepared[project]["make_data"]["code"] != 0 or (cpu and "fp16" in name):
+        skip = (cpu and "fp16" in name) or not chosen(project, name)
+        if prepared[project]["make_data"]["code"] != 0 or skip:
             continue
         if time.perf_counter() - start > budget_s:
             results[project, name] = {"run": name, "code": None}
@@ -307,11 +324,12 @@ def main() -> None:
     parser.add_argument("report", nargs="?", type=Path, default=DEFAULT_DIR / "report.md")
     parser.add_argument("--cpu", action="store_true", help="dry run on CPU: a few steps per run")
     parser.add_argument("--budget-s", type=float, default=480, help="start no run after this")
+    parser.add_argument("--only", help='regex over "PROJECT tests" / "PROJECT RUN" to run')
     args = parser.parse_args()
     if args.step == "render":
         render(args.dir)
     else:
-        sys.exit(run(args.dir, args.report, cpu=args.cpu, budget_s=args.budget_s))
+        sys.exit(run(args.dir, args.report, args.cpu, args.budget_s, args.only))
 
 
 if __name__ == "__main__":
