@@ -280,6 +280,8 @@ def run(
                 ]
                 lines.append("| " + " | ".join(cells) + " |")
                 test_cell = ""
+            if test_cell:  # tests alone (a rerun of them)
+                lines.append("| " + " | ".join([project.name, test_cell, *[""] * 8]) + " |")
         lines += ["", f"Failures: {failed}", ""]
         for project in projects:
             for entry in [
