@@ -18,3 +18,7 @@ class Splits:
     train_batch: Callable[..., tuple[Tensor, ...]] | None = None
     """Applied to each training batch on the device, as (*inputs, targets) -> (*inputs,
     targets): e.g. MixUp, whose soft targets the task's loss takes."""
+    device_inputs: Callable[..., tuple[Tensor, ...]] | None = None
+    """Applied on the device to the inputs of every training and validation batch, before
+    train_batch, as (*items) -> (*inputs): e.g. images kept as uint8 up to there and normalized
+    there. None: the datasets' items are the model's inputs."""

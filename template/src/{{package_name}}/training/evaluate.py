@@ -26,14 +26,17 @@ def evaluate(
     objective: Objective,
     autocast: Callable[[], AbstractContextManager] = nullcontext,
     details: bool = False,
+    inputs: Callable[..., tuple[torch.Tensor, ...]] | None = None,
 ) -> dict[str, Any]:
     """The objective's metrics over every target of `loader` (with `details`, also what a
-    report shows beside them)."""
+    report shows beside them); `inputs`: the splits' device_inputs, if any."""
     was_training = model.training
     model.eval()
     sums: dict[str, torch.Tensor] = {}
     for x, y in loader:
         args, y = to_device(x, device), y.to(device, non_blocking=True)
+        if inputs is not None:
+            args = inputs(*args)
         with autocast():
             output = model(*args)
         for key, value in objective.metric_sums(output, y).items():
@@ -70,14 +73,17 @@ def evaluate_split(
 ) -> dict[str, Any]:
     """Validation metrics of `model` on `device` over the validation split that `cfg` defines."""
     objective = task.objective(cfg.data, spec)
-    loader = validation_loader(cfg, spec, device)
-    return evaluate(model.to(device), loader, device, objective, details=details)
+    loader, inputs = validation_loader(cfg, spec, device)
+    return evaluate(model.to(device), loader, device, objective, details=details, inputs=inputs)
 
 
-def validation_loader(cfg: Config, spec: task.Spec, device: torch.device) -> DataLoader:
-    """The validation split that `cfg` defines, in order, batched for `device`."""
+def validation_loader(
+    cfg: Config, spec: task.Spec, device: torch.device
+) -> tuple[DataLoader, Callable[..., tuple[torch.Tensor, ...]] | None]:
+    """The validation split that `cfg` defines, in order, batched for `device`, and the splits'
+    device_inputs (what makes a batch's items the model's inputs, if anything)."""
     splits = task.load_splits(cfg.data, cfg.trainer.seed, spec)
-    return build_dataloader(
+    loader = build_dataloader(
         splits.val,
         batch_size=cfg.data.batch_size,
         shuffle=False,
@@ -85,3 +91,4 @@ def validation_loader(cfg: Config, spec: task.Spec, device: torch.device) -> Dat
         seed=cfg.trainer.seed,
         pin_memory=device.type == "cuda",
     )
+    return loader, splits.device_inputs
