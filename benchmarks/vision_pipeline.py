@@ -7,8 +7,9 @@ the first batch (worker start-up excluded, for both):
 
 - project: the project's `load_splits` and `build_dataloader` (its ImageDataset: Pillow decode
   with JPEG draft mode at the smallest size the random crop needs, EXIF transpose, per-image
-  seeded augmentation; its v2 transform: RandomResizedCrop, horizontal flip, ColorJitter,
-  normalize), batch 64;
+  seeded augmentation; its v2 transform: RandomResizedCrop, horizontal flip, ColorJitter, to a
+  uint8 tensor), batch 64, and its `device_inputs` normalizing each batch (here on the CPU, in
+  the main process, as training on a CPU does; on a GPU it runs there);
 - torchvision: `torchvision.datasets.ImageFolder` with the same v2 transform, in a DataLoader
   with the same batch size, shuffling and worker count.
 
@@ -80,7 +81,7 @@ def torchvision_loader(root: Path, cfg: object, num_workers: int) -> object:
 
 
 def project_loader(root: Path, package: str, size: int, num_workers: int) -> tuple:
-    """The project's training loader (and its resolved data config) for `root`."""
+    """The project's training loader, its resolved data config and its device_inputs."""
     config = importlib.import_module(f"{package}.config")
     task = importlib.import_module(f"{package}.task")
     loader = importlib.import_module(f"{package}.data.loader")
@@ -96,15 +97,18 @@ def project_loader(root: Path, package: str, size: int, num_workers: int) -> tup
         seed=0,
         pin_memory=False,
     )
-    return train, cfg
+    return train, cfg, splits.device_inputs
 
 
-def images_per_s(loader: object) -> float:
-    """One epoch; images/s after the first batch."""
+def images_per_s(loader: object, inputs: object = None) -> float:
+    """One epoch; images/s after the first batch. `inputs`: what turns a batch into the model's
+    input (the project's device_inputs, run here on the CPU, as CPU training does)."""
     batches = iter(loader)
     next(batches)
     start, images = time.perf_counter(), 0
     for x, _ in batches:
+        if inputs is not None:
+            (x,) = inputs(x)
         images += x.shape[0]
     return images / (time.perf_counter() - start)
 
@@ -133,8 +137,8 @@ def main() -> None:
             for workers in args.workers:
                 speeds: dict[str, list[float]] = {"project": [], "torchvision": []}
                 for _ in range(args.rounds):
-                    ours, cfg = project_loader(images, project.name, size, workers)
-                    speeds["project"].append(images_per_s(ours))
+                    ours, cfg, inputs = project_loader(images, project.name, size, workers)
+                    speeds["project"].append(images_per_s(ours, inputs))
                     theirs = torchvision_loader(images, cfg, workers)
                     speeds["torchvision"].append(images_per_s(theirs))
                     del ours, theirs
