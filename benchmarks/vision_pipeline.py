@@ -20,7 +20,7 @@ Goal (docs/benchmarks.md): the project's pipeline at least 1.0x torchvision's th
 every setting (the first ratio; the second says what normalizing on a CPU costs); it exits 1
 when one is missed.
 
-    .venv/bin/python benchmarks/vision_pipeline.py --images 640 --rounds 3
+    .venv/bin/python benchmarks/vision_pipeline.py --images 640 --rounds 5
 """
 
 import argparse
