@@ -32,7 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from rendered import render_project
+
 NUMERIC, CATEGORICAL = 15, 4
 MISSING = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "?"]
 
@@ -146,11 +147,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        project = work / "ingest_bench"
-        torchgen = str(Path(sys.executable).parent / "torchgen")
-        new = [torchgen, "new", str(project), "--defaults", "--no-git", "--template", str(REPO)]
-        new += ["--vcs-ref", args.ref, "--data", f"project_name={project.name}"]
-        subprocess.run(new, check=True, capture_output=True)
+        project = render_project(work / "ingest_bench", args.ref)
         csv = work / "table.csv"
         write_csv(csv, args.rows)
         size_mb = csv.stat().st_size / 2**20

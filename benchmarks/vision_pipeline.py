@@ -26,13 +26,13 @@ when one is missed.
 import argparse
 import importlib
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from rendered import render_project
+
 CLASSES = ["alpha", "beta", "gamma", "delta"]
 
 
@@ -112,6 +112,8 @@ def images_per_s(loader: object, inputs: object = None) -> float:
         if inputs is not None:
             (x,) = inputs(x)
         images += x.shape[0]
+    if not images:
+        sys.exit("vision_pipeline: fewer than two batches of images: raise --images")
     return images / (time.perf_counter() - start)
 
 
@@ -125,12 +127,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        project = work / "vision_bench"
-        torchgen = str(Path(sys.executable).parent / "torchgen")
-        new = [torchgen, "new", str(project), "--defaults", "--no-git", "--template", str(REPO)]
-        new += ["--vcs-ref", args.ref, "--data", f"project_name={project.name}"]
-        new += ["--data", "task=vision"]
-        subprocess.run(new, check=True, capture_output=True)
+        project = render_project(work / "vision_bench", args.ref, task="vision")
         sys.path.insert(0, str(project / "src"))
         images = work / "images"
         write_images(images, args.images)
