@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -158,6 +159,7 @@ def train(project: Path, name: str, extra: list[str], cpu: bool) -> dict:
     over the logged windows after the first; memory is the peak allocated on the GPU."""
     task = task_of(project)
     run_dir = f"runs/{name.replace(' ', '_')}"
+    shutil.rmtree(project / run_dir, ignore_errors=True)  # a rerun starts afresh
     args = [sys.executable, "-m", project.name, "train", "--run-dir", run_dir]
     args += ["--set", "trainer.device=cuda", *extra]
     for item in [*TASK_RUNS[task][1], *(CPU_SETTINGS + CPU_SMALL.get(name, []) if cpu else [])]:
@@ -219,9 +221,11 @@ def run(
     def chosen(project: Path, name: str) -> bool:
         return only is None or re.fullmatch(only, f"{project.name} {name}") is not None
 
-    projects = [p for p in projects if any(chosen(p, n) for n in ["tests", *dict(planned_runs(p))])]
     if not projects:
         sys.exit(f"gpu_check: no rendered projects under {root}: run `gpu_check.sh render` first")
+    projects = [p for p in projects if any(chosen(p, n) for n in ["tests", *dict(planned_runs(p))])]
+    if not projects:
+        sys.exit(f"gpu_check: --only {only!r} matches no project's tests or runs")
     device = "CPU dry run" if cpu else torch.cuda.get_device_name(0)
     header = [
         "# GPU check",
