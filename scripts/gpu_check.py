@@ -146,11 +146,10 @@ def run_order(projects: list[Path]) -> list[tuple[Path, str, list[str]]]:
     is the least telling."""
     first, extras, rest = [], [], []
     for project in projects:
-        runs = planned_runs(project)
+        runs, extra_runs = planned_runs(project), dict(EXTRA_RUNS.get(task_of(project), []))
         first.append((project, *runs[0]))
         for name, extra in runs[1:]:
-            extra_names = [n for n, _ in EXTRA_RUNS.get(task_of(project), [])]
-            (extras if name in extra_names else rest).append((project, name, extra))
+            (extras if name in extra_runs else rest).append((project, name, extra))
     return [*first, *extras, *rest]
 
 

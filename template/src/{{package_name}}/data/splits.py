@@ -8,6 +8,11 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 
+def as_inputs(*items: Tensor) -> tuple[Tensor, ...]:
+    """The default Splits.device_inputs: the items as they are."""
+    return items
+
+
 @dataclass
 class Splits:
     """Train and validation datasets, and the data's spec (saved in checkpoints)."""
@@ -18,7 +23,8 @@ class Splits:
     train_batch: Callable[..., tuple[Tensor, ...]] | None = None
     """Applied to each training batch on the device, as (*inputs, targets) -> (*inputs,
     targets): e.g. MixUp, whose soft targets the task's loss takes."""
-    device_inputs: Callable[..., tuple[Tensor, ...]] | None = None
+    device_inputs: Callable[..., tuple[Tensor, ...]] = as_inputs
     """Applied on the device to the inputs of every training and validation batch, before
     train_batch, as (*items) -> (*inputs): e.g. images kept as uint8 up to there and normalized
-    there. None: the datasets' items are the model's inputs."""
+    there. By default the datasets' items are the model's inputs."""
+

@@ -12,6 +12,7 @@ from torch.utils.data import DataLoader
 from .. import task
 from ..config import Config
 from ..data import build_dataloader
+from ..data.splits import as_inputs
 from ..utils.device import select_device, to_device
 from .checkpoint import load_checkpoint, restore_model
 from .distributed import all_reduce_sum
@@ -26,17 +27,15 @@ def evaluate(
     objective: Objective,
     autocast: Callable[[], AbstractContextManager] = nullcontext,
     details: bool = False,
-    inputs: Callable[..., tuple[torch.Tensor, ...]] | None = None,
+    inputs: Callable[..., tuple[torch.Tensor, ...]] = as_inputs,
 ) -> dict[str, Any]:
     """The objective's metrics over every target of `loader` (with `details`, also what a
-    report shows beside them); `inputs`: the splits' device_inputs, if any."""
+    report shows beside them); `inputs`: the splits' device_inputs."""
     was_training = model.training
     model.eval()
     sums: dict[str, torch.Tensor] = {}
     for x, y in loader:
-        args, y = to_device(x, device), y.to(device, non_blocking=True)
-        if inputs is not None:
-            args = inputs(*args)
+        args, y = inputs(*to_device(x, device)), y.to(device, non_blocking=True)
         with autocast():
             output = model(*args)
         for key, value in objective.metric_sums(output, y).items():
@@ -79,9 +78,9 @@ def evaluate_split(
 
 def validation_loader(
     cfg: Config, spec: task.Spec, device: torch.device
-) -> tuple[DataLoader, Callable[..., tuple[torch.Tensor, ...]] | None]:
+) -> tuple[DataLoader, Callable[..., tuple[torch.Tensor, ...]]]:
     """The validation split that `cfg` defines, in order, batched for `device`, and the splits'
-    device_inputs (what makes a batch's items the model's inputs, if anything)."""
+    device_inputs (what makes a batch's items the model's inputs)."""
     splits = task.load_splits(cfg.data, cfg.trainer.seed, spec)
     loader = build_dataloader(
         splits.val,
