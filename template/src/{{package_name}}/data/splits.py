@@ -27,4 +27,3 @@ class Splits:
     """Applied on the device to the inputs of every training and validation batch, before
     train_batch, as (*items) -> (*inputs): e.g. images kept as uint8 up to there and normalized
     there. By default the datasets' items are the model's inputs."""
-
