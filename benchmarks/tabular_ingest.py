@@ -110,12 +110,11 @@ def ingest_pandas(csv: Path, package: str) -> int:
 def child(way: str, csv: Path, package: str) -> None:
     """One measurement, in this fresh process: prints seconds and added peak memory as JSON."""
     import numpy  # noqa: F401  (imports are not part of the ingest)
+    import pandas  # noqa: F401  (pyarrow imports it on its first conversion when installed)
     import pyarrow.csv  # noqa: F401
     import torch  # noqa: F401
 
-    if way == "pandas":
-        import pandas  # noqa: F401
-    else:
+    if way == "project":
         __import__(f"{package}.task")
     before = rss_mb()
     start = time.perf_counter()
