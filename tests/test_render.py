@@ -54,6 +54,8 @@ PROJECT_FILES = [
     "README.md",
     "pyproject.toml",
     "configs/default.yaml",
+    "configs/experiment/bigger.yaml",
+    "configs/experiment/smoke.yaml",
     "tests/conftest.py",
     "tests/test_checkpoint.py",
     "tests/test_cli.py",

@@ -10,7 +10,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from .. import task
-from ..config import Config
+from ..config import Config, ConfigPaths
 from ..data import build_dataloader
 from ..data.splits import as_inputs
 from ..utils.device import select_device, to_device
@@ -53,7 +53,7 @@ def evaluate(
 
 def evaluate_checkpoint(
     path: Path,
-    config: Path | None = None,
+    config: ConfigPaths = None,
     overrides: list[str] | None = None,
     weights: str | None = None,
 ) -> dict[str, Any]:

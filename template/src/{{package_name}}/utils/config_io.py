@@ -44,6 +44,17 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `update`'s keys on top: mappings merge key by key, any other value (a list
+    too) replaces; neither argument is changed."""
+    merged = dict(base)
+    for key, value in update.items():
+        old = merged.get(key)
+        both = isinstance(old, dict) and isinstance(value, dict)
+        merged[key] = merge(old, value) if both else value
+    return merged
+
+
 def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
     """Apply `section.key=value` strings to a nested dict; values are parsed as YAML."""
     for item in overrides:
