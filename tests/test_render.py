@@ -103,6 +103,7 @@ FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
     "amp": ["tests/test_precision.py"],
     "ema": ["src/{package}/training/ema.py", "tests/test_ema.py"],
     "tensorboard": ["src/{package}/utils/tensorboard.py", "tests/test_tensorboard.py"],
+    "mlflow": ["src/{package}/utils/mlflow_tracking.py", "tests/test_mlflow.py"],
     "github_ci": [".github/workflows/ci.yml"],
     "ddp": [
         "configs/ddp.yaml",
@@ -129,6 +130,7 @@ FEATURE_WORDS = {
     "pt2": re.compile(r"\.pt2\b|torch\.export\.(save|load)\b"),
     "onnx": re.compile(r"onnx", re.IGNORECASE),
     "serving": re.compile(r"fastapi|uvicorn|httpx", re.IGNORECASE),
+    "mlflow": re.compile(r"mlflow", re.IGNORECASE),
 }
 
 

@@ -1,32 +1,50 @@
 """The run's metrics: metrics.jsonl, the sinks it feeds, and the loss and throughput window."""
 
 import json
+import logging
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
 import torch
 from torch import Tensor
-{%- if tensorboard %}
 
-from .tensorboard import TensorBoardSink
-{%- endif %}
+from ..errors import Preempted
+
+log = logging.getLogger(__name__)
 
 
 class Sink(Protocol):
-    """Somewhere else the logged records go (TensorBoard, an experiment tracker)."""
+    """Somewhere else the logged records go: TensorBoard, an experiment tracker."""
 
-    def log(self, record: dict[str, Any]) -> None: ...
+    name: str
 
-    def close(self) -> None: ...
+    def log(self, record: dict[str, Any]) -> None:
+        """Take one record (it holds `step` and `epoch`)."""
+
+    def close(self, status: str) -> None:
+        """The run ended: FINISHED, FAILED or KILLED (stopped by a signal; it may resume)."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """What a resumed run needs to continue this sink's record (saved in checkpoints)."""
 
 
 class MetricsLog:
     """Appends each logged point to run_dir/metrics.jsonl, the run's record, and hands it to
-    the sinks; all of it is a no-op when not `enabled` (under torchrun, off rank 0)."""
+    the sinks; all of it is a no-op when not `enabled` (under torchrun, off rank 0).
+
+    The one place records fan out. A sink that fails (not installed, its store locked, a full
+    disk) is dropped with one warning and training goes on: metrics.jsonl keeps every record.
+    """
 
     def __init__(
-        self, run_dir: Path, *, resume_step: int | None = None, enabled: bool = True
+        self,
+        run_dir: Path,
+        *,
+        resume_step: int | None = None,
+        enabled: bool = True,
+        sinks: Mapping[str, Callable[[], Sink]] | None = None,
     ) -> None:
         self.path, self.enabled = run_dir / "metrics.jsonl", enabled
         self.sinks: list[Sink] = []
@@ -38,9 +56,11 @@ class MetricsLog:
             # Points logged after the checkpoint are replayed by the resumed run: drop them.
             kept = [r for r in read_metrics(self.path) if r["step"] <= resume_step]
             self.path.write_text("".join(json.dumps(r) + "\n" for r in kept))
-{%- if tensorboard %}
-        self.sinks.append(TensorBoardSink(run_dir, resume_step))
-{%- endif %}
+        for name, open_sink in (sinks or {}).items():
+            try:
+                self.sinks.append(open_sink())
+            except Exception as err:  # a sink must never stop training
+                _warn(name, err)
 
     def log(self, record: dict[str, Any]) -> None:
         """Write one record; it must hold `step` and `epoch`."""
@@ -48,13 +68,35 @@ class MetricsLog:
             return
         with self.path.open("a") as f:
             f.write(json.dumps(record) + "\n")
-        for sink in self.sinks:
-            sink.log(record)
+        self._each("log", record)
 
-    def close(self) -> None:
-        """Flush what the sinks buffer."""
-        for sink in self.sinks:
-            sink.close()
+    def close(self, error: BaseException | None = None) -> None:
+        """End the sinks' runs: finished, or ended by `error` (killed by a signal, or failed)."""
+        killed = isinstance(error, (Preempted, KeyboardInterrupt))
+        self._each("close", "FINISHED" if error is None else "KILLED" if killed else "FAILED")
+        self.sinks = []
+
+    def state_dict(self) -> dict[str, dict[str, Any]]:
+        """Each working sink's state_dict, by name."""
+        return {sink.name: sink.state_dict() for sink in self.sinks}
+
+    def _each(self, method: str, *args: Any) -> None:
+        for sink in list(self.sinks):
+            try:
+                getattr(sink, method)(*args)
+            except Exception as err:  # a sink must never stop training
+                _warn(sink.name, err)
+                self.sinks.remove(sink)
+
+
+def _warn(name: str, err: Exception) -> None:
+    reason = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+    log.warning(
+        "%s failed (%s%s): it gets no more records; the run goes on and metrics.jsonl keeps them",
+        name,
+        type(err).__name__,
+        f": {reason}" if reason else "",
+    )
 
 
 class StepWindow:
