@@ -104,6 +104,12 @@ FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
     "ema": ["src/{package}/training/ema.py", "tests/test_ema.py"],
     "tensorboard": ["src/{package}/utils/tensorboard.py", "tests/test_tensorboard.py"],
     "mlflow": ["src/{package}/utils/mlflow_tracking.py", "tests/test_mlflow.py"],
+    "tune": [
+        "src/{package}/tune.py",
+        "configs/tune.yaml",
+        "scripts/slurm_tune.sbatch",
+        "tests/test_tune.py",
+    ],
     "github_ci": [".github/workflows/ci.yml"],
     "ddp": [
         "configs/ddp.yaml",
@@ -131,6 +137,7 @@ FEATURE_WORDS = {
     "onnx": re.compile(r"onnx", re.IGNORECASE),
     "serving": re.compile(r"fastapi|uvicorn|httpx", re.IGNORECASE),
     "mlflow": re.compile(r"mlflow", re.IGNORECASE),
+    "tune": re.compile(r"optuna", re.IGNORECASE),
 }
 
 
