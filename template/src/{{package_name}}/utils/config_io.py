@@ -25,8 +25,8 @@ def from_dict(cls: type, data: Any, prefix: str = "") -> Any:
     kwargs = {}
     for name, value in data.items():
         tp = hints[name]
-        if dataclasses.is_dataclass(tp):
-            kwargs[name] = from_dict(tp, value, f"{prefix}{name}.")
+        if dataclasses.is_dataclass(tp):  # an empty section (every key commented out) is {}
+            kwargs[name] = from_dict(tp, {} if value is None else value, f"{prefix}{name}.")
         else:
             kwargs[name] = _convert(value, tp, f"{prefix}{name}")
     return cls(**kwargs)

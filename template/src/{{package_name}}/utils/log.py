@@ -1,5 +1,6 @@
 """The run's metrics: metrics.jsonl, the sinks it feeds, and the loss and throughput window."""
 
+import contextlib
 import json
 import logging
 import time
@@ -87,6 +88,9 @@ class MetricsLog:
             except Exception as err:  # a sink must never stop training
                 _warn(sink.name, err)
                 self.sinks.remove(sink)
+                if method != "close":
+                    with contextlib.suppress(Exception):  # best effort: mark its run failed
+                        sink.close("FAILED")
 
 
 def _warn(name: str, err: Exception) -> None:
