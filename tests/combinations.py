@@ -1,8 +1,8 @@
 """Answer combinations for the render and project tests, read from copier.yml."""
 
+import functools
 import itertools
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +63,16 @@ def extremes(**fixed: Any) -> list[dict[str, Any]]:
     return combos
 
 
+RENDER_STRENGTH = 4
+"""Every RENDER_STRENGTH feature switches take all their on/off combinations together in some
+render of every task (the full product, 2 ** 9 per task, would be 1546 renders)."""
+
+
 def render_combinations() -> list[dict[str, Any]]:
-    """The full product of the answers that change code (every task with every feature
-    combination), plus every metadata-only answer with all features on and all off."""
-    names = [n for n in choice_questions() if n not in METADATA_ONLY]
-    combos = [as_answers(names, row) for row in itertools.product(*map(choices, names))]
+    """For every task: all features on, all off, and a covering of the feature switches in
+    which every RENDER_STRENGTH of them take all their on/off combinations together; plus
+    every metadata-only answer with all features on and all off."""
+    combos = covering_combinations(RENDER_STRENGTH)
     default_task = QUESTIONS["task"]["default"]
     for name in sorted(METADATA_ONLY):
         combos += [
@@ -78,20 +83,24 @@ def render_combinations() -> list[dict[str, Any]]:
     return [combo for i, combo in enumerate(combos) if combo not in combos[:i]]
 
 
-def _pairs(row: tuple) -> Iterator[tuple]:
-    return ((i, row[i], j, row[j]) for i, j in itertools.combinations(range(len(row)), 2))
+def _tuples(row: tuple, strength: int) -> frozenset[tuple]:
+    """The (switch indices, values) of every `strength` switches of `row`."""
+    return frozenset(
+        (idx, tuple(row[i] for i in idx))
+        for idx in itertools.combinations(range(len(row)), strength)
+    )
 
 
-def _greedy_cover(rows: list[tuple], start: list[tuple]) -> list[tuple]:
-    """`start`, then rows until every pair of values appears: each time the row covering most
-    missing pairs."""
-    missing = {pair for row in rows for pair in _pairs(row)}
-    missing -= {pair for row in start for pair in _pairs(row)}
+def _greedy_cover(rows: list[tuple], start: list[tuple], strength: int) -> list[tuple]:
+    """`start`, then rows until every `strength` switches have taken all their values
+    together: each time the row covering most of what is still missing."""
+    covers = {row: _tuples(row, strength) for row in rows}
+    missing = set().union(*covers.values()) - set().union(*(covers[row] for row in start))
     chosen = list(start)
     while missing:
-        best = max(rows, key=lambda row: sum(pair in missing for pair in _pairs(row)))
+        best = max(rows, key=lambda row: len(covers[row] & missing))
         chosen.append(best)
-        missing -= set(_pairs(best))
+        missing -= covers[best]
     return chosen
 
 
@@ -118,17 +127,35 @@ def pairwise_combinations() -> list[dict[str, Any]]:
     feature switches have been on/on, on/off, off/on and off/off together (greedy all-pairs:
     each row added covers the most pairs still missing). Metadata-only questions keep their
     defaults."""
+    return covering_combinations(2)
+
+
+@functools.cache
+def _covering_rows(strength: int) -> tuple[tuple[bool, ...], ...]:
     switches = feature_switches()
     rows = list(itertools.product([True, False], repeat=len(switches)))
     ends = [(True,) * len(switches), (False,) * len(switches)]
     # Greedy covering depends on the order of ties: keep the smallest of a few fixed orders.
-    chosen = min(
-        (_greedy_cover(random.Random(seed).sample(rows, len(rows)), ends) for seed in range(20)),
-        key=len,
+    seeds = range(20 if strength == 2 else 3)
+    return tuple(
+        min(
+            (
+                _greedy_cover(random.Random(seed).sample(rows, len(rows)), ends, strength)
+                for seed in seeds
+            ),
+            key=len,
+        )
     )
+
+
+def covering_combinations(strength: int) -> list[dict[str, Any]]:
+    """For every task: all features on, all off, then few more combinations until every
+    `strength` feature switches have taken all their on/off values together. Metadata-only
+    questions keep their defaults."""
+    switches = feature_switches()
     combos = []
     for task in choices("task"):
-        for row in chosen:
+        for row in _covering_rows(strength):
             combo: dict[str, Any] = {"task": task}
             for (name, option), on in zip(switches, row, strict=True):
                 if option is None:
