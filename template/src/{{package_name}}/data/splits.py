@@ -1,7 +1,7 @@
 """The train and validation datasets of a run, and what the model needs to know about them."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from torch import Tensor
@@ -27,3 +27,6 @@ class Splits:
     """Applied on the device to the inputs of every training and validation batch, before
     train_batch, as (*items) -> (*inputs): e.g. images kept as uint8 up to there and normalized
     there. By default the datasets' items are the model's inputs."""
+    artifacts: dict[str, str] = field(default_factory=dict)
+    """Text files a run directory keeps beside its config.yaml, by name: e.g. the text task's
+    trained tokenizer (tokenizer.json)."""
