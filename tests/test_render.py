@@ -92,9 +92,13 @@ TASK_FILES = {
     "text": [
         "configs/gpt2-small.yaml",
         "src/{package}/data/text.py",
+        "src/{package}/data/tokenizer.py",
+        "src/{package}/data/corpus.py",
+        "src/{package}/data/sample_text.py",
         "src/{package}/models/gpt.py",
         "src/{package}/generate.py",
         "tests/test_generate.py",
+        "tests/test_tokenizer.py",
     ],
 }
 # Files that exist only when their feature is on: a bool question answered yes, or an option of
@@ -130,7 +134,10 @@ FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
         "tests/test_serve.py",
     ],
     ("export", "serving"): ["src/{package}/inference.py"],
+    "fsdp": ["src/{package}/training/fsdp.py", "tests/test_fsdp.py"],
 }
+# Features that follow from other answers (copier.yml's computed `when: false` values).
+DERIVED = {"fsdp": lambda answers: answers.get("task") == "text" and bool(answers.get("ddp"))}
 # Text that only a project with the feature may contain.
 FEATURE_WORDS = {
     "pt2": re.compile(r"\.pt2\b|torch\.export\.(save|load)\b"),
@@ -138,6 +145,7 @@ FEATURE_WORDS = {
     "serving": re.compile(r"fastapi|uvicorn|httpx", re.IGNORECASE),
     "mlflow": re.compile(r"mlflow", re.IGNORECASE),
     "tune": re.compile(r"optuna", re.IGNORECASE),
+    "fsdp": re.compile(r"fsdp|fully_shard|torch\.distributed\.checkpoint", re.IGNORECASE),
 }
 
 
@@ -145,6 +153,8 @@ def is_on(feature: str | tuple[str, ...], answers: dict[str, Any]) -> bool:
     """Whether the answers switch `feature` (or, for a tuple, any of them) on."""
     if isinstance(feature, tuple):
         return any(is_on(f, answers) for f in feature)
+    if feature in DERIVED:
+        return DERIVED[feature](answers)
     if feature in answers:
         return bool(answers[feature])
     return any(isinstance(value, list) and feature in value for value in answers.values())

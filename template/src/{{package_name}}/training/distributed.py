@@ -11,7 +11,9 @@ from datetime import timedelta
 import torch
 import torch.distributed as dist
 from torch import Tensor, nn
+from torch.distributed.tensor import DTensor
 from torch.nn.parallel import DistributedDataParallel
+from torch.nn.utils import get_total_norm
 
 
 @dataclass(frozen=True)
@@ -38,23 +40,27 @@ def dist_env() -> DistEnv:
 
 
 @contextmanager
-def distributed(device: torch.device, timeout_s: float) -> Iterator[DistEnv]:
+def distributed(device: torch.device, timeout_s: float, always: bool = False) -> Iterator[DistEnv]:
     """Join torchrun's process group (nccl for CUDA, gloo for CPU) and leave it on exit.
 
-    Without torchrun nothing happens: the same command runs in one process. A collective that
-    waits longer than `timeout_s` for another process fails instead of hanging.
+    Without torchrun nothing happens (the same command runs in one process), unless `always`:
+    then a group of one process is made (a sharded model needs a group, even of one). A collective
+    that waits longer than `timeout_s` for another process fails instead of hanging.
     """
     env = dist_env()
-    if env.world_size == 1:
+    if env.world_size == 1 and not always:
         yield env
         return
     timeout = timedelta(seconds=timeout_s)
+    alone = {}  # outside torchrun a group of one needs no rendezvous: a store in memory will do
+    if "MASTER_ADDR" not in os.environ:
+        alone = {"store": dist.HashStore(), "rank": 0, "world_size": 1}
     if device.type == "cuda":
         torch.cuda.set_device(env.local_rank)
         local = torch.device("cuda", env.local_rank)
-        dist.init_process_group("nccl", timeout=timeout, device_id=local)
+        dist.init_process_group("nccl", timeout=timeout, device_id=local, **alone)
     else:
-        dist.init_process_group("gloo", timeout=timeout)
+        dist.init_process_group("gloo", timeout=timeout, **alone)
     if not env.is_main:
         logging.getLogger().setLevel(logging.WARNING)  # one copy of the progress logs
     try:
@@ -92,8 +98,38 @@ def wrap_ddp(
     return ddp, ddp.no_sync
 
 
+@contextmanager
+def main_process_first() -> Iterator[None]:
+    """Under torchrun, rank 0 runs the block first (e.g. writing a cache) while the others wait,
+    then the others run it (and find the cache); otherwise just the block."""
+    joined = dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+    if joined and dist.get_rank() != 0:
+        dist.barrier()
+    try:
+        yield
+    finally:  # also when rank 0 fails: the others then meet the same error themselves
+        if joined and dist.get_rank() == 0:
+            dist.barrier()
+
+
 def all_reduce_sum(tensor: Tensor) -> Tensor:
     """Sum `tensor` over all processes (itself when not distributed)."""
     if dist.is_available() and dist.is_initialized():
         dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
     return tensor
+
+
+def max_over_processes(value: int, device: torch.device) -> int:
+    """The largest `value` of all processes (`value` itself when not distributed)."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return value
+    tensor = torch.tensor(value, device=device)
+    dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
+    return int(tensor)
+
+
+def total_norm(grads: list[Tensor]) -> Tensor:
+    """The L2 norm of all the gradients together; of sharded ones (DTensors), of their
+    full tensors, over every process's shard."""
+    norm = get_total_norm(grads)
+    return norm.full_tensor() if isinstance(norm, DTensor) else norm

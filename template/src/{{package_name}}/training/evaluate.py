@@ -15,11 +15,11 @@ from ..data import build_dataloader
 from ..data.splits import as_inputs
 from ..utils.device import select_device, to_device
 from .checkpoint import load_checkpoint, restore_model
-from .distributed import all_reduce_sum
+from .distributed import all_reduce_sum, max_over_processes
 from .objective import Objective
 
 
-@torch.inference_mode()
+@torch.no_grad()  # not inference_mode: sharded parameters gathered in it could not train after
 def evaluate(
     model: nn.Module,
     loader: DataLoader,
@@ -28,18 +28,25 @@ def evaluate(
     autocast: Callable[[], AbstractContextManager] = nullcontext,
     details: bool = False,
     inputs: Callable[..., tuple[torch.Tensor, ...]] = as_inputs,
+    lockstep: bool = False,
 ) -> dict[str, Any]:
     """The objective's metrics over every target of `loader` (with `details`, also what a
-    report shows beside them); `inputs`: the splits' device_inputs."""
+    report shows beside them); `inputs`: the splits' device_inputs. With `lockstep` (sharded
+    parameters: each forward gathers them from every process) a process with fewer batches
+    than another runs its last batch again, uncounted, so that all run as many forwards."""
     was_training = model.training
     model.eval()
     sums: dict[str, torch.Tensor] = {}
+    args: tuple[torch.Tensor, ...] = ()
     for x, y in loader:
         args, y = inputs(*to_device(x, device)), y.to(device, non_blocking=True)
         with autocast():
             output = model(*args)
         for key, value in objective.metric_sums(output, y).items():
             sums[key] = sums[key] + value if key in sums else value
+    for _ in range(max_over_processes(len(loader), device) - len(loader) if lockstep else 0):
+        with autocast():
+            model(*args)
     model.train(was_training)
     # Exact under torchrun: each process saw a disjoint part of the data; add the parts up.
     flat = all_reduce_sum(torch.cat([value.double().reshape(-1) for value in sums.values()]))

@@ -20,16 +20,19 @@ class Precision:
     """Autocast dtype and GradScaler for trainer.precision: 32, bf16 (any device) or fp16
     (CUDA, with a GradScaler: small fp16 gradients would underflow without it)."""
 
-    def __init__(self, precision: str, device: torch.device) -> None:
+    def __init__(self, precision: str, device: torch.device, autocast: bool = True) -> None:
         if precision == "fp16" and device.type != "cuda":
             raise ConfigError("trainer.precision: fp16 needs CUDA; use bf16 on this device")
         self.device_type, self.dtype = device.type, DTYPES.get(precision)
         self.half = self.dtype is not None
+        self.autocasts = autocast and self.half
+        """Whether forward passes autocast (not when the model casts itself: a sharded model's
+        mixed-precision policy)."""
         self.scaler = torch.amp.GradScaler(device.type, enabled=precision == "fp16")
 
     def autocast(self) -> AbstractContextManager:
         """The context to run forward passes in."""
-        if self.dtype is None:
+        if not self.autocasts:
             return nullcontext()
         return torch.autocast(self.device_type, dtype=self.dtype)
 

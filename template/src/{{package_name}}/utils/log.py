@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import torch
+import torch.distributed as dist
 from torch import Tensor
 
 from ..errors import Preempted
@@ -137,9 +138,14 @@ class StepWindow:
         self.batches += 1
 
     def summary(self) -> dict[str, float]:
-        """`train/loss` (mean) and `samples_per_s` of the window; `tokens_per_s` and `mfu` when
-        known; on CUDA, the peak of allocated memory so far (`cuda_max_mem_gib`)."""
-        loss = (self.loss / self.batches).item()  # waits for the device: the timing is honest
+        """`train/loss` (the mean over every process's micro-batches) and `samples_per_s` of the
+        window; `tokens_per_s` and `mfu` when known; on CUDA, the peak of allocated memory so far
+        (`cuda_max_mem_gib`). Under torchrun every process calls it at the same step."""
+        mean = self.loss / self.batches
+        if dist.is_available() and dist.is_initialized():
+            dist.all_reduce(mean)
+            mean /= dist.get_world_size()
+        loss = mean.item()  # waits for the device: the timing is honest
         elapsed = time.perf_counter() - self.start
         samples_per_s = self.batches * self.samples_per_batch / elapsed
         record = {"train/loss": loss, "samples_per_s": samples_per_s}
