@@ -6,13 +6,16 @@ nothing and runs each project from its source folder (PYTHONPATH=src). Every tas
 matrix, all features on and all off. For each project it runs the GPU-marked tests (CUDA
 training, fp16/bf16, torch.compile, torch.export parity on CUDA), then short training runs on
 CUDA at each precision the project supports (and once with torch.compile), plus a timm backbone
-for vision and the GPT-2 small preset for text; it records pass/fail, seconds, samples/s,
+for vision and the GPT-2 small preset for text (its BPE trained on a generated corpus of made-up
+words, bytes where the machine lacks `tokenizers`; once with DDP's replica and once with FSDP on
+the one GPU); it records pass/fail, seconds, samples/s,
 tokens/s and MFU (the text task's transformer), the peak GPU memory and the validation metric
 in a Markdown report, with ONNX Runtime's providers. `run --cpu` is a dry run of the script
 on a machine without CUDA (a few steps per run); without `--cpu` it stops at once there.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -48,8 +51,13 @@ RUNS = [
     ("bf16+compile", ["--set", "trainer.precision=bf16", "--set", "trainer.compile=true"]),
 ]
 # Per task, runs of the all-on project only: a timm backbone (channels_last, at its own input
-# size) and the GPT-2 small preset (its own settings, 300 steps).
-GPT2 = ["--config", "configs/gpt2-small.yaml"]
+# size) and the GPT-2 small preset (its own settings, 300 steps) on a corpus rich enough for its
+# 50,304-token BPE (RICH_MB of made-up words, tokenized while the projects prepare).
+RICH_MB = 60
+RICH = ["--set", "data.path=data/rich.txt"]
+if importlib.util.find_spec("tokenizers") is None:  # the BPE needs it; bytes do not
+    RICH += ["--set", "data.tokenizer=byte"]
+GPT2 = ["--config", "configs/gpt2-small.yaml", *RICH]
 EXTRA_RUNS = {
     "vision": [
         ("bf16 resnet10t", ["--set", "trainer.precision=bf16", "--set", "model.name=resnet10t"])
@@ -60,13 +68,17 @@ EXTRA_RUNS = {
             "gpt2-small batch 64",
             [*GPT2, "--set", "trainer.max_steps=150", "--set", "data.batch_size=64"],
         ),
+        (
+            "gpt2-small fsdp",
+            [*GPT2, "--set", "trainer.max_steps=300", "--set", "trainer.parallelism=fsdp"],
+        ),
     ],
 }
 # A dry run on CPU (--cpu) checks this script and the projects' commands, not the GPU: a few
 # steps per run, no fp16 (CUDA only), and the GPT-2 preset shrunk to what a CPU runs at once.
 CPU_SETTINGS = ["trainer.device=cpu", "trainer.max_steps=3"]
 SHRUNK = ["model.n_layer=1", "data.block_size=64", "data.batch_size=4", "trainer.compile=false"]
-CPU_SMALL = dict.fromkeys(["gpt2-small", "gpt2-small batch 64"], SHRUNK)
+CPU_SMALL = dict.fromkeys(["gpt2-small", "gpt2-small batch 64", "gpt2-small fsdp"], SHRUNK)
 
 
 def render(out: Path) -> None:
@@ -120,9 +132,19 @@ def task_of(project: Path) -> str:
 
 
 def make_data(project: Path) -> dict:
-    """The project's sample data, of the size TASK_RUNS gives."""
+    """The project's sample data, of the size TASK_RUNS gives; for the GPT-2 preset's runs, the
+    rich corpus, tokenized (prepare-data)."""
     command = [sys.executable, "-m", project.name, "make-data", *TASK_RUNS[task_of(project)][0]]
     code, output, seconds = sh(command, project, timeout=300)
+    if code == 0 and any(args[:2] == GPT2[:2] for _, args in planned_runs(project)):
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from text_data import write_corpus
+
+        start = time.perf_counter()
+        write_corpus(project / "data" / "rich.txt", RICH_MB * 10**6)
+        command = [sys.executable, "-m", project.name, "prepare-data", *GPT2]
+        code, more, _ = sh(command, project, timeout=600)
+        output, seconds = output + more, seconds + time.perf_counter() - start
     return {"run": "make-data", "code": code, "seconds": seconds, "log": output}
 
 
