@@ -1,10 +1,12 @@
 """`torchgen add` and `remove`: switch features at the project's template version, safely."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
+from combinations import REPO
 from template_repo import (
     assert_failed,
     commit_all,
@@ -12,6 +14,7 @@ from template_repo import (
     invoke,
     make_template,
     new_project,
+    release,
     snapshot,
 )
 
@@ -115,3 +118,38 @@ def test_dirty_tree_refused(project: Path) -> None:
 def test_not_a_project_refused(tmp_path: Path) -> None:
     """A folder that is no generated project is refused."""
     assert_failed(invoke("remove", "feat", "--path", tmp_path), 2, "not a torchgen project")
+
+
+def test_trackers_of_the_real_template(tmp_path: Path) -> None:
+    """Each tracker of the real template is a feature: `add wandb trackio` brings their modules,
+    tests, config sections and dependencies; `remove wandb` takes W&B's away and keeps trackio's."""
+    template = tmp_path / "template"
+    template.mkdir()
+    shutil.copy(REPO / "copier.yml", template)
+    shutil.copytree(REPO / "template", template / "template")
+    git("init", "--quiet", cwd=template)
+    release(template, {}, "1.0.0")
+    project = new_project(template, tmp_path / "trk", "--data", "trackers=[]")
+    package = project / "src" / "trk"
+    tracker_files = {
+        name: [package / "utils" / f"{name}_tracking.py", project / "tests" / f"test_{name}.py"]
+        for name in ("wandb", "trackio")
+    }
+
+    result = invoke("add", "wandb", "trackio", "--path", project)
+    assert result.exit_code == 0, result.output
+    assert answers(project)["trackers"] == ["wandb", "trackio"]
+    assert all(path.is_file() for paths in tracker_files.values() for path in paths)
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '"wandb>=' in pyproject and '"trackio>=' in pyproject and "mlflow" not in pyproject
+    config = (package / "config.py").read_text()
+    assert "wandb: WandbConfig" in config and "trackio: TrackioConfig" in config
+    commit_all(project, "add")
+
+    result = invoke("remove", "wandb", "--path", project)
+    assert result.exit_code == 0, result.output
+    assert answers(project)["trackers"] == ["trackio"]
+    assert not any(path.exists() for path in tracker_files["wandb"])
+    assert all(path.is_file() for path in tracker_files["trackio"])
+    assert "wandb" not in (project / "pyproject.toml").read_text()
+    assert "WandbConfig" not in (package / "config.py").read_text()

@@ -108,6 +108,8 @@ FEATURE_FILES: dict[str | tuple[str, ...], list[str]] = {
     "ema": ["src/{package}/training/ema.py", "tests/test_ema.py"],
     "tensorboard": ["src/{package}/utils/tensorboard.py", "tests/test_tensorboard.py"],
     "mlflow": ["src/{package}/utils/mlflow_tracking.py", "tests/test_mlflow.py"],
+    "wandb": ["src/{package}/utils/wandb_tracking.py", "tests/test_wandb.py"],
+    "trackio": ["src/{package}/utils/trackio_tracking.py", "tests/test_trackio.py"],
     "tune": [
         "src/{package}/tune.py",
         "configs/tune.yaml",
@@ -144,6 +146,8 @@ FEATURE_WORDS = {
     "onnx": re.compile(r"onnx", re.IGNORECASE),
     "serving": re.compile(r"fastapi|uvicorn|httpx", re.IGNORECASE),
     "mlflow": re.compile(r"mlflow", re.IGNORECASE),
+    "wandb": re.compile(r"wandb|W&B|Weights & Biases", re.IGNORECASE),
+    "trackio": re.compile(r"trackio", re.IGNORECASE),
     "tune": re.compile(r"optuna", re.IGNORECASE),
     "fsdp": re.compile(r"fsdp|fully_shard|torch\.distributed\.checkpoint", re.IGNORECASE),
 }
