@@ -20,6 +20,14 @@ pytestmark = pytest.mark.slow
 PROJECT_PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 ISOLATED = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
+# What trackers keep outside a project by default (trackio's store, W&B's logs and staged
+# artifacts) goes into the project's temporary folder instead of the home directory.
+TRACKER_DIRS = {
+    "TRACKIO_DIR": ".trackio",
+    "WANDB_CACHE_DIR": ".wandb-cache",
+    "WANDB_DATA_DIR": ".wandb-data",
+}
+
 
 def run(
     *args: str, cwd: Path, timeout: float = 600, env: dict[str, str] | None = None
@@ -29,7 +37,7 @@ def run(
     proc = subprocess.run(
         args,
         cwd=cwd,
-        env={**ISOLATED, **(env or {})},
+        env={**ISOLATED, **{k: str(cwd / v) for k, v in TRACKER_DIRS.items()}, **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,
