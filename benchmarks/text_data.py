@@ -64,9 +64,8 @@ def write_corpus(path: Path, size: int, seed: int = 0) -> None:
 def tokenizer_for(corpus: Path, package: str, out: Path) -> None:
     """Train the benchmark's BPE on the corpus's start and save it as `out`."""
     tokenizer = importlib.import_module(f"{package}.data.tokenizer")
-    texts = importlib.import_module(f"{package}.data.corpus").find_corpus(str(corpus)).texts()
-    bpe = tokenizer.train_bpe(tokenizer.take_bytes(texts, TRAIN_BYTES), VOCAB, str(corpus))
-    out.write_text(bpe.to_str())
+    texts = importlib.import_module(f"{package}.data.corpus").find_corpus(str(corpus))
+    out.write_text(tokenizer.train_bpe(texts.sample(TRAIN_BYTES), VOCAB, str(corpus)).to_str())
 
 
 def encode_project(corpus: Path, saved: Path, package: str) -> int:

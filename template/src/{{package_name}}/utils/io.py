@@ -26,3 +26,9 @@ def atomic_write(path: Path, mode: str = "wb", newline: str | None = None) -> It
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def checkpoint_paths(path: Path) -> list[Path]:
+    """What a copy of the checkpoint at `path` needs: the file and, for a sharded checkpoint,
+    the folder of shards beside it that it names (<stem>-*.dcp; a save leaves only that one)."""
+    return [path, *sorted(path.parent.glob(f"{path.stem}-*.dcp"))] if path.is_file() else []
