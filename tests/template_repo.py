@@ -1,10 +1,12 @@
 """A tiny Copier template in a temporary git repository, and helpers to drive torchgen on it."""
 
+import shutil
 import subprocess
 from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
+from combinations import REPO
 from torchgen_cli.cli import app
 
 COPIER_YML = """\
@@ -74,6 +76,17 @@ def make_template(folder: Path) -> Path:
     folder.mkdir(parents=True)
     git("init", "--quiet", cwd=folder)
     release(folder, V1, "1.0.0")
+    return folder
+
+
+def real_template(folder: Path) -> Path:
+    """This repository's template (copier.yml and template/) in a new git repository at
+    `folder`, released as 1.0.0."""
+    folder.mkdir(parents=True)
+    shutil.copy(REPO / "copier.yml", folder)
+    shutil.copytree(REPO / "template", folder / "template")
+    git("init", "--quiet", cwd=folder)
+    release(folder, {}, "1.0.0")
     return folder
 
 

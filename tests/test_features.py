@@ -1,12 +1,10 @@
 """`torchgen add` and `remove`: switch features at the project's template version, safely."""
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from combinations import REPO
 from template_repo import (
     assert_failed,
     commit_all,
@@ -14,7 +12,7 @@ from template_repo import (
     invoke,
     make_template,
     new_project,
-    release,
+    real_template,
     snapshot,
 )
 
@@ -123,12 +121,7 @@ def test_not_a_project_refused(tmp_path: Path) -> None:
 def test_trackers_of_the_real_template(tmp_path: Path) -> None:
     """Each tracker of the real template is a feature: `add wandb trackio` brings their modules,
     tests, config sections and dependencies; `remove wandb` takes W&B's away and keeps trackio's."""
-    template = tmp_path / "template"
-    template.mkdir()
-    shutil.copy(REPO / "copier.yml", template)
-    shutil.copytree(REPO / "template", template / "template")
-    git("init", "--quiet", cwd=template)
-    release(template, {}, "1.0.0")
+    template = real_template(tmp_path / "template")
     project = new_project(template, tmp_path / "trk", "--data", "trackers=[]")
     package = project / "src" / "trk"
     tracker_files = {

@@ -1,7 +1,6 @@
 """The real template, updated for real: an updated project still passes its own tests."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from combinations import QUESTIONS
-from template_repo import commit_all, git, invoke, new_project, release
+from template_repo import commit_all, invoke, new_project, real_template, release
 
-REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 V2_TEST = '''\
@@ -52,12 +50,7 @@ def run(*args: str, cwd: Path) -> str:
 
 def test_updated_project_passes_its_own_tests(tmp_path: Path) -> None:
     """The owner's edit is kept, 2.0.0's new test file arrives, and the project's pytest passes."""
-    template = tmp_path / "template"
-    template.mkdir()
-    shutil.copy(REPO / "copier.yml", template)
-    shutil.copytree(REPO / "template", template / "template")
-    git("init", "--quiet", cwd=template)
-    release(template, {}, "1.0.0")
+    template = real_template(tmp_path / "template")
     project = new_project(template, tmp_path / "updproj", *features_off())
 
     io = project / "src" / "updproj" / "utils" / "io.py"

@@ -28,7 +28,16 @@ def atomic_write(path: Path, mode: str = "wb", newline: str | None = None) -> It
         raise
 
 
-def checkpoint_paths(path: Path) -> list[Path]:
-    """What a copy of the checkpoint at `path` needs: the file and, for a sharded checkpoint,
-    the folder of shards beside it that it names (<stem>-*.dcp; a save leaves only that one)."""
-    return [path, *sorted(path.parent.glob(f"{path.stem}-*.dcp"))] if path.is_file() else []
+RUN_FILES = ("config.yaml", "metrics.jsonl", "curves.png")
+"""The files of a run directory that experiment trackers keep when a run ends."""
+
+
+def run_files(run_dir: Path, checkpoint: bool = False) -> list[Path]:
+    """RUN_FILES that `run_dir` holds and, with `checkpoint`, checkpoints/best.pt as a copy needs
+    it: the file and, for a sharded checkpoint, the folder of shards beside it that it names
+    (best-*.dcp; a save leaves only that one)."""
+    files = [run_dir / name for name in RUN_FILES if (run_dir / name).is_file()]
+    best = run_dir / "checkpoints" / "best.pt"
+    if checkpoint and best.is_file():
+        files += [best, *sorted(best.parent.glob(f"{best.stem}-*.dcp"))]
+    return files
