@@ -11,14 +11,14 @@ the model's input tensors:
 - pandas: `pandas.read_csv` with the same missing-value spellings, then the same encoding done
   with pandas (categories of the same training rows, unknown 0, missing 1, known from 2).
 
-The two are interleaved `--rounds` times; the script prints the median seconds of each, their
-ratio, and the peak memory each process added while ingesting (resident set size, beyond what
-it held after its imports) against the CSV's size. Goals (docs/benchmarks.md): the project at
-least 2x faster than pandas, and its added peak memory under 3x the CSV's size; it exits 1 when
-one is missed.
+The two are interleaved `--rounds` times; the script prints the median seconds of each (and the
+fastest round, the least disturbed by the machine's noise), their ratio, and the peak memory
+each process added while ingesting (resident set size, beyond what it held after its imports)
+against the CSV's size. Goals (docs/benchmarks.md): the project at least 2x faster than pandas
+(median), and its added peak memory under 3x the CSV's size; it exits 1 when one is missed.
 
     .venv/bin/pip install pandas
-    .venv/bin/python benchmarks/tabular_ingest.py --rows 1000000 --rounds 3
+    .venv/bin/python benchmarks/tabular_ingest.py --rows 1000000 --rounds 7
 """
 
 import argparse
@@ -160,18 +160,21 @@ def main() -> None:
             for way in results:
                 results[way].append(measure(way, csv, project))
     seconds = {w: statistics.median(r["seconds"] for r in rs) for w, rs in results.items()}
+    fastest = {w: min(r["seconds"] for r in rs) for w, rs in results.items()}
     memory = {w: max(r["added_peak_mb"] for r in rs) for w, rs in results.items()}
     speedup = seconds["pandas"] / seconds["project"]
     ratio = memory["project"] / size_mb
     print(f"CSV: {args.rows} rows x 20 columns, {size_mb:.0f} MiB; {args.rounds} rounds, median")
-    print("| ingest | seconds | added peak memory | memory / CSV size |")
-    print("|---|---|---|---|")
+    print("| ingest | seconds | fastest round | added peak memory | memory / CSV size |")
+    print("|---|---|---|---|---|")
     for way in results:
         share = memory[way] / size_mb
-        print(f"| {way} | {seconds[way]:.2f} | {memory[way]:.0f} MiB | {share:.2f} |")
+        row = f"{seconds[way]:.2f} | {fastest[way]:.2f} | {memory[way]:.0f} MiB | {share:.2f}"
+        print(f"| {way} | {row} |")
+    best = fastest["pandas"] / fastest["project"]
     print(
-        f"speed-up over pandas: {speedup:.2f}x (goal >= 2); project memory / CSV: {ratio:.2f}"
-        " (goal < 3)"
+        f"speed-up over pandas: {speedup:.2f}x (goal >= 2; fastest rounds: {best:.2f}x); "
+        f"project memory / CSV: {ratio:.2f} (goal < 3)"
     )
     if speedup < 2 or ratio >= 3:
         sys.exit(1)
