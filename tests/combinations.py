@@ -176,6 +176,29 @@ def covering_combinations(strength: int) -> list[dict[str, Any]]:
     return combos
 
 
+def is_on(combo: dict[str, Any], switch: tuple[str, str | None]) -> bool:
+    """Whether `combo` has the feature switch on."""
+    name, option = switch
+    return combo[name] if option is None else option in combo[name]
+
+
+def portable_combinations() -> list[dict[str, Any]]:
+    """The members of pairwise_combinations() whose projects run their suites as on another
+    CPU (ATen's portable kernels, two intra-op threads: other float32 summation orders): per
+    task, few members other than all-on (which keeps this CPU's vector kernels) in which every
+    feature switch is on at least once, so that each feature's tests run both ways."""
+    combos, switches = pairwise_combinations(), feature_switches()
+    chosen = []
+    for task in choices("task"):
+        mine = [c for c in combos if c["task"] == task and c != pairwise_all_on(task)]
+        missing = set(switches)
+        while missing:
+            best = max(mine, key=lambda c: sum(is_on(c, s) for s in missing))
+            chosen.append(best)
+            missing -= {s for s in switches if is_on(best, s)}
+    return chosen
+
+
 def pairwise_all_on(task: str | None = None) -> dict[str, Any]:
     """The all-features-on member of pairwise_combinations() for `task` (default: the default
     task)."""

@@ -2,7 +2,6 @@
 switches (projects) or all quadruples of them (renders)."""
 
 import itertools
-from typing import Any
 
 from combinations import (
     METADATA_ONLY,
@@ -10,14 +9,12 @@ from combinations import (
     choices,
     extremes,
     feature_switches,
+    is_on,
+    pairwise_all_on,
     pairwise_combinations,
+    portable_combinations,
     render_combinations,
 )
-
-
-def is_on(combo: dict[str, Any], switch: tuple[str, str | None]) -> bool:
-    name, option = switch
-    return combo[name] if option is None else option in combo[name]
 
 
 def test_every_task_gets_every_pair_of_feature_switches_and_both_extremes() -> None:
@@ -43,3 +40,16 @@ def test_every_task_renders_every_quadruple_of_feature_switches() -> None:
             seen = {tuple(is_on(combo, s) for s in group) for combo in mine}
             assert seen == every, (task, group)
     assert len(combos) == len({str(combo) for combo in combos})
+
+
+def test_every_feature_runs_both_on_this_cpus_kernels_and_the_portable_ones() -> None:
+    """Per task, each feature switch is on in some project run with the portable kernels and in
+    some other run with this CPU's own; the all-on project keeps its own."""
+    combos, portable = pairwise_combinations(), portable_combinations()
+    assert all(combo in combos for combo in portable)
+    for task in choices("task"):
+        assert pairwise_all_on(task) not in portable
+        mine = [combo for combo in combos if combo["task"] == task]
+        for switch in feature_switches():
+            ways = {combo in portable for combo in mine if is_on(combo, switch)}
+            assert ways == {True, False}, (task, switch)

@@ -10,7 +10,7 @@ from typing import Any
 import copier
 import pytest
 
-from combinations import combo_id, pairwise_all_on, pairwise_combinations
+from combinations import combo_id, pairwise_all_on, pairwise_combinations, portable_combinations
 
 pytestmark = pytest.mark.slow
 
@@ -19,6 +19,9 @@ pytestmark = pytest.mark.slow
 # copier, whose deprecated module attributes warn when torch.compile inspects loaded modules.
 PROJECT_PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 ISOLATED = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+# As on another CPU: ATen's portable kernels instead of this CPU's vector ones, and two intra-op
+# threads instead of the suite's one (other float32 summation orders).
+PORTABLE_ENV, PORTABLE_ARGS = {"ATEN_CPU_CAPABILITY": "default"}, ["--threads", "2"]
 
 # What trackers keep outside a project by default (trackio's store, W&B's logs and staged
 # artifacts) goes into the project's temporary folder instead of the home directory.
@@ -79,11 +82,13 @@ def test_project_tests_pass_and_it_trains(project: tuple[Path, str, dict[str, An
     of its best.pt work.
 
     With every feature on, the project's slow tests (torch.compile, a failing torchrun rank) run
-    too: once per CI run; the all-on vision project runs its slow timm export tests; and each
-    task's all-on suite runs once more, with two intra-op threads and ATEN_CPU_CAPABILITY=default.
+    too: once per CI run; the all-on vision project runs its slow timm export tests. The suites
+    of portable_combinations() run as on another CPU, so each feature's tests hold both ways.
     """
     root, package, combo = project
-    tests = run(*PROJECT_PYTEST, cwd=root)
+    portable = combo in portable_combinations()
+    own = PORTABLE_ARGS if portable else []
+    tests = run(*PROJECT_PYTEST, *own, cwd=root, env=PORTABLE_ENV if portable else None)
     assert " passed" in tests.stdout and "failed" not in tests.stdout, tests.stdout
     if combo == pairwise_all_on():
         slow = run(*PROJECT_PYTEST, "-m", "slow", cwd=root)
@@ -92,12 +97,6 @@ def test_project_tests_pass_and_it_trains(project: tuple[Path, str, dict[str, An
         # The timm backbones' export tests (two architectures), once.
         slow = run(*PROJECT_PYTEST, "-m", "slow", "tests/test_backbones.py", cwd=root)
         assert " passed" in slow.stdout and "failed" not in slow.stdout, slow.stdout
-    if combo == pairwise_all_on(combo["task"]):
-        # The suite holds on any CPU: again in other float32 summation orders, with two
-        # intra-op threads and ATen's portable kernels instead of this CPU's vector ones.
-        env = {"ATEN_CPU_CAPABILITY": "default"}
-        again = run(*PROJECT_PYTEST, "--threads", "2", cwd=root, env=env)
-        assert " passed" in again.stdout and "failed" not in again.stdout, again.stdout
     make_data, settings, metric, bound = TASK_RUNS[combo["task"]]
     run(sys.executable, "-m", package, "make-data", *make_data, cwd=root)
     if combo["ema"]:  # an EMA horizon of ~10 steps, so that a run this short can move it
