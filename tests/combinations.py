@@ -182,21 +182,38 @@ def is_on(combo: dict[str, Any], switch: tuple[str, str | None]) -> bool:
     return combo[name] if option is None else option in combo[name]
 
 
+TESTED_TOGETHER: list[tuple[tuple[str, str | None], ...]] = [
+    (("amp", None), ("ddp", None)),
+    (("ema", None), ("ddp", None)),
+]
+"""Switches whose generated tests have a variant for both on together (the text task's FSDP
+tests: bf16 against float32, and a sharded EMA resumed exactly)."""
+
+
+def portable_needs() -> list[tuple[tuple[str, str | None], ...]]:
+    """What the portable projects must turn on: each feature switch, and TESTED_TOGETHER."""
+    return [(switch,) for switch in feature_switches()] + TESTED_TOGETHER
+
+
 def portable_combinations() -> list[dict[str, Any]]:
     """The members of pairwise_combinations() whose projects run their suites as on another
     CPU (ATen's portable kernels, two intra-op threads: other float32 summation orders): per
-    task, few members other than all-on (which keeps this CPU's vector kernels) in which every
-    feature switch is on at least once, so that each feature's tests run both ways."""
-    combos, switches = pairwise_combinations(), feature_switches()
-    chosen = []
+    task, few members other than all-on (which keeps this CPU's vector kernels) in which each of
+    portable_needs() is on at least once, so that those tests run both ways."""
+    combos, chosen = pairwise_combinations(), []
     for task in choices("task"):
         mine = [c for c in combos if c["task"] == task and c != pairwise_all_on(task)]
-        missing = set(switches)
+        missing = {need for need in portable_needs() if any(has(c, need) for c in mine)}
         while missing:
-            best = max(mine, key=lambda c: sum(is_on(c, s) for s in missing))
+            best = max(mine, key=lambda c: sum(has(c, need) for need in missing))
             chosen.append(best)
-            missing -= {s for s in switches if is_on(best, s)}
+            missing = {need for need in missing if not has(best, need)}
     return chosen
+
+
+def has(combo: dict[str, Any], switches: tuple[tuple[str, str | None], ...]) -> bool:
+    """Whether `combo` has every one of `switches` on."""
+    return all(is_on(combo, switch) for switch in switches)
 
 
 def pairwise_all_on(task: str | None = None) -> dict[str, Any]:
